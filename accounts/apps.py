@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "利用者・事業者"
+
+    def ready(self) -> None:
+        from accounts import roles
+
+        # Permissions of models added later join the roles automatically.
+        post_migrate.connect(roles.sync_on_post_migrate, dispatch_uid="accounts.roles.sync")

@@ -1,0 +1,59 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from core.text import normalize
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="メールアドレス",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    error_messages = {
+        "invalid_login": "メールアドレスまたはパスワードが正しくありません。",
+        "inactive": "このアカウントは利用できません。",
+    }
+
+    def clean_username(self) -> str:
+        return normalize(self.cleaned_data["username"]).lower()
+
+
+class InvitationAcceptForm(forms.Form):
+    name = forms.CharField(label="氏名", max_length=100)
+    password1 = forms.CharField(
+        label="パスワード",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="8文字以上。数字だけ、よく使われるもの、氏名やメールアドレスに似たものは使えません。",
+    )
+    password2 = forms.CharField(
+        label="パスワード（確認）",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_name(self) -> str:
+        name = normalize(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("氏名を入力してください。")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "確認用のパスワードが一致しません。")
+        elif p1:
+            from accounts.models import User
+
+            probe = User(email=self.email, name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned

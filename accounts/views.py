@@ -1,0 +1,72 @@
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+
+from accounts import services
+from accounts.forms import InvitationAcceptForm, LoginForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        next_url = self.get_redirect_url()
+        if next_url:
+            return next_url
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return reverse("home")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+_INVALID_STATUS = {"unknown": 404, "used": 410, "expired": 410, "exists": 409}
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_lookup(token)
+    except services.InvitationError as exc:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"message": exc.message},
+            status=_INVALID_STATUS[exc.code],
+        )
+    form = InvitationAcceptForm(
+        request.POST or None, email=invitation.email, initial={"name": invitation.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except services.InvitationError as exc:
+            return render(
+                request,
+                "accounts/invitation_invalid.html",
+                {"message": exc.message},
+                status=_INVALID_STATUS[exc.code],
+            )
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "利用者登録が完了しました。")
+        return redirect("home")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

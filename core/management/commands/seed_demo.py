@@ -1,0 +1,182 @@
+"""Demo data for `make run`. Idempotent: running it again changes nothing and adds nothing."""
+
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Company, Department, User
+from accounts.roles import CONTRACT_SECTION, DEPARTMENT, READ_ONLY
+from contracts.constants import Category, ProcurementMethod
+from contracts.models import Case
+
+DEMO_PASSWORD = "demo-pass-2025"
+
+DEPARTMENTS = [
+    # code, name, is_contract_section, signer name, signer e-mail
+    ("keiyaku", "契約管財課", True, "足利市長 早川 尚秀", "keiyaku-signer@city.ashikaga.example"),
+    ("doboku", "土木課", False, "足利市長 早川 尚秀", "doboku-signer@city.ashikaga.example"),
+    ("kenchiku", "建築住宅課", False, "", ""),
+    ("kyoiku", "教育総務課", False, "", ""),
+]
+COMPANIES = [
+    {
+        "vendor_number": "A-1001",
+        "name": "足利テスト建設 株式会社",
+        "address": "栃木県足利市本城3丁目2145番地",
+        "representative": "山田 太郎",
+        "corporate_number": "5835678256246",
+        "phone": "0284-20-0001",
+    },
+    {
+        "vendor_number": "B-2002",
+        "name": "渡良瀬設計事務所 株式会社",
+        "address": "栃木県足利市通2丁目12番地",
+        "representative": "鈴木 花子",
+        "corporate_number": "",
+        "phone": "0284-20-0002",
+    },
+]
+STAFF = [
+    # email, name, department code, group, is_superuser
+    ("keiyaku@city.ashikaga.example", "契約 一郎", "keiyaku", CONTRACT_SECTION, True),
+    ("doboku@city.ashikaga.example", "土木 二郎", "doboku", DEPARTMENT, False),
+    ("etsuran@city.ashikaga.example", "閲覧 三子", "keiyaku", READ_ONLY, False),
+]
+CONTRACTORS = [
+    ("user@ashikaga-test.example", "山田 太郎", "A-1001"),
+    ("user@watarase-sekkei.example", "鈴木 花子", "B-2002"),
+]
+CASES = [
+    {
+        "number": "R7-KE-0001",
+        "title": "市道1234号線道路改良工事",
+        "place": "足利市本城3丁目地内",
+        "category": Category.CONSTRUCTION,
+        "department": "doboku",
+        "procurement_method": ProcurementMethod.GENERAL,
+        "opened_on": date(2025, 10, 20),
+        "company": "A-1001",
+        "amount": 50_000_000,
+        "period_start": date(2025, 11, 10),
+        "period_end": date(2026, 3, 19),
+        "advance_payment": True,
+    },
+    {
+        "number": "R7-KE-0002",
+        "title": "足利市立第一小学校体育館屋根改修工事",
+        "place": "足利市通7丁目地内",
+        "category": Category.CONSTRUCTION,
+        "department": "keiyaku",
+        "procurement_method": ProcurementMethod.DESIGNATED,
+        "opened_on": date(2025, 11, 4),
+        "company": "A-1001",
+        "amount": 18_700_000,
+        "period_start": date(2025, 12, 1),
+        "period_end": date(2026, 3, 13),
+        "advance_payment": True,
+    },
+    {
+        "number": "R7-GY-0003",
+        "title": "渡良瀬橋長寿命化修繕設計業務委託",
+        "place": "足利市通2丁目地内",
+        "category": Category.CONSTRUCTION_SERVICE,
+        "department": "doboku",
+        "procurement_method": ProcurementMethod.GENERAL,
+        "opened_on": date(2025, 10, 28),
+        "company": "B-2002",
+        "amount": 9_900_000,
+        "period_start": date(2025, 11, 17),
+        "period_end": date(2026, 3, 25),
+        "advance_payment": True,
+    },
+    {
+        "number": "R7-BP-0004",
+        "title": "庁舎用事務机ほか物品購入",
+        "place": "足利市役所本庁舎",
+        "category": Category.GOODS,
+        "department": "keiyaku",
+        "procurement_method": ProcurementMethod.NEGOTIATED,
+        "opened_on": date(2025, 11, 12),
+        "company": "A-1001",
+        "amount": 1_320_000,
+        "period_start": date(2025, 12, 1),
+        "period_end": date(2026, 1, 30),
+        "advance_payment": False,
+    },
+    {
+        "number": "R7-IT-0005",
+        "title": "足利市公共施設点検業務委託",
+        "place": "足利市内一円",
+        "category": Category.SERVICE,
+        "department": "kyoiku",
+        "procurement_method": ProcurementMethod.DESIGNATED,
+        "opened_on": date(2025, 11, 14),
+        "company": "B-2002",
+        "amount": 3_080_000,
+        "period_start": date(2025, 12, 1),
+        "period_end": date(2026, 3, 31),
+        "advance_payment": False,
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "デモデータ（担当課・職員・事業者・案件）を登録します。何度実行しても同じ結果です。"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        departments = {}
+        for code, name, section, signer, signer_email in DEPARTMENTS:
+            departments[code], _ = Department.objects.update_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "is_contract_section": section,
+                    "signer_name": signer,
+                    "signer_email": signer_email,
+                },
+            )
+        companies = {}
+        for data in COMPANIES:
+            data = dict(data)
+            vendor_number = data.pop("vendor_number")
+            companies[vendor_number], _ = Company.objects.update_or_create(
+                vendor_number=vendor_number, defaults=data
+            )
+        logins = []
+        for email, name, dept, group, superuser in STAFF:
+            user = self._user(
+                email,
+                name=name,
+                department=departments[dept],
+                is_staff=True,
+                is_superuser=superuser,
+            )
+            user.groups.set([Group.objects.get(name=group)])
+            logins.append((f"職員（{group}）", email))
+        for email, name, vendor in CONTRACTORS:
+            self._user(email, name=name, company=companies[vendor])
+            logins.append((f"事業者（{companies[vendor].name}）", email))
+        for data in CASES:
+            data = dict(data)
+            data["department"] = departments[data["department"]]
+            data["awarded_company"] = companies[data.pop("company")]
+            Case.objects.update_or_create(number=data.pop("number"), defaults=data)
+
+        self.stdout.write("デモデータを登録しました。ログイン（パスワードはすべて同じ）:")
+        for label, email in logins:
+            self.stdout.write(f"  {label:<28} {email}")
+        self.stdout.write(f"  パスワード: {DEMO_PASSWORD}")
+
+    def _user(self, email: str, **fields) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User(email=email)
+        for key, value in fields.items():
+            setattr(user, key, value)
+        if not user.has_usable_password() or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        return user

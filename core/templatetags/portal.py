@@ -1,0 +1,27 @@
+from datetime import date, datetime
+
+from django import template
+from django.utils import timezone
+
+from core.text import format_yen
+from core.wareki import format_wareki
+
+register = template.Library()
+
+
+@register.filter(name="wareki")
+def wareki_filter(value: date | datetime | None) -> str:
+    """{{ case.opened_on|wareki }} → 令和7年11月25日"""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return format_wareki(value)
+
+
+@register.filter(name="yen")
+def yen_filter(value) -> str:
+    """{{ case.amount|yen }} → 50,000,000円"""
+    if value is None or value == "":
+        return "—"
+    return format_yen(int(value))

@@ -1,0 +1,2 @@
+app_name = "esign_sandbox"
+urlpatterns: list = []

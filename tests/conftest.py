@@ -1,0 +1,88 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.roles import CONTRACT_SECTION, DEPARTMENT, READ_ONLY, sync_role_permissions
+from tests.factories import (
+    CaseFactory,
+    CompanyFactory,
+    DepartmentFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Every test writes its files to its own folder, never to var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def groups(db):
+    sync_role_permissions()
+    return {
+        name: Group.objects.get(name=name) for name in (CONTRACT_SECTION, DEPARTMENT, READ_ONLY)
+    }
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(code="doboku", name="土木課")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(code="kyoiku", name="教育総務課")
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory(name="足利テスト建設 株式会社")
+
+
+@pytest.fixture
+def other_company(db):
+    return CompanyFactory(name="他社工業 株式会社")
+
+
+@pytest.fixture
+def contractor(company):
+    return UserFactory(company=company, email="taro@ashikaga-test.example")
+
+
+@pytest.fixture
+def other_contractor(other_company):
+    return UserFactory(company=other_company, email="jiro@other.example")
+
+
+@pytest.fixture
+def section_staff(groups, department):
+    contract_section = DepartmentFactory(code="keiyaku", name="契約管財課")
+    return StaffFactory(
+        email="keiyaku@city.example", department=contract_section, role=CONTRACT_SECTION
+    )
+
+
+@pytest.fixture
+def department_staff(groups, department):
+    return StaffFactory(email="doboku@city.example", department=department, role=DEPARTMENT)
+
+
+@pytest.fixture
+def readonly_staff(groups, department):
+    return StaffFactory(email="etsuran@city.example", department=department, role=READ_ONLY)
+
+
+@pytest.fixture
+def case(company, department):
+    return CaseFactory(awarded_company=company, department=department)
+
+
+@pytest.fixture
+def other_case(other_company, other_department):
+    return CaseFactory(awarded_company=other_company, department=other_department)

@@ -1,0 +1,38 @@
+"""Real PDFs made for the tests (reportlab), and damaged or encrypted variants (pypdf)."""
+
+import io
+
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+FONT = "HeiseiKakuGo-W5"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def make_pdf(pages: int = 1, text: str = "建設工事請負契約書") -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for i in range(pages):
+        c.setFont(FONT, 14)
+        c.drawString(72, 760, f"{text} {i + 1}/{pages}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def make_encrypted_pdf() -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf())))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# A minimal PNG (1x1 pixel): a picture renamed to .pdf must be refused.
+PNG_BYTES = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)

@@ -1,0 +1,99 @@
+"""Settings, Celery configuration and demo data."""
+
+import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from ashikaga_portal.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG"))}
+    clean_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x7Kq2-production-like-secret-key-with-enough-entropy-Zp9LmW4vR8tY3",
+    "ALLOWED_HOSTS": "keiyaku.city.ashikaga.example",
+    "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+    "ESIGN_SANDBOX_ENABLED": "False",
+}
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr.upper()
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = dict(PRODUCTION_ENV)
+    del env["SECRET_KEY"]
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_sandbox():
+    result = run_manage("check", **{**PRODUCTION_ENV, "ESIGN_SANDBOX_ENABLED": "True"})
+    assert result.returncode != 0
+    assert "esign_sandbox.E001" in result.stderr
+
+
+def test_japanese_and_tokyo():
+    assert settings.LANGUAGE_CODE == "ja"
+    assert settings.TIME_ZONE == "Asia/Tokyo"
+    assert settings.MEDIA_URL is None  # private files are never served by URL
+
+
+def test_celery_is_safe_by_default():
+    conf = celery_app.conf
+    assert conf.task_acks_late is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.accept_content == ["json"]
+    assert conf.task_serializer == "json"
+    assert conf.task_soft_time_limit < conf.task_time_limit
+
+
+@pytest.mark.parametrize("name", sorted(settings.CELERY_BEAT_SCHEDULE))
+def test_every_beat_entry_names_a_task_that_accepts_its_arguments(name):
+    entry = settings.CELERY_BEAT_SCHEDULE[name]
+    celery_app.loader.import_default_modules()
+    task = celery_app.tasks[entry["task"]]
+    inspect.signature(task.run).bind(*entry.get("args", ()), **entry.get("kwargs", {}))
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent(capsys):
+    from accounts.models import Company, Department, User
+    from contracts.models import Case
+
+    call_command("seed_demo")
+    counts = [m.objects.count() for m in (Company, Department, User, Case)]
+    call_command("seed_demo")
+    assert [m.objects.count() for m in (Company, Department, User, Case)] == counts
+    assert counts == [2, 4, 5, 5]
+    out = capsys.readouterr().out
+    assert "user@ashikaga-test.example" in out and "パスワード" in out
+    categories = sorted(Case.objects.values_list("category", flat=True))
+    assert categories == sorted(
+        ["construction", "construction", "construction_service", "goods", "service"]
+    )
