@@ -230,3 +230,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The e-signature service (CloudSign). `make run` points the portal at the local sandbox.
+CLOUDSIGN_API_BASE = env.str(
+    "CLOUDSIGN_API_BASE", default="http://127.0.0.1:8000/sandbox/cloudsign"
+)
+CLOUDSIGN_CLIENT_ID = env.str("CLOUDSIGN_CLIENT_ID", default="00000000-0000-4000-8000-000000000000")
+CLOUDSIGN_CONNECT_TIMEOUT = env.float("CLOUDSIGN_CONNECT_TIMEOUT", default=5.0)
+CLOUDSIGN_READ_TIMEOUT = env.float("CLOUDSIGN_READ_TIMEOUT", default=60.0)
+# The local sandbox's own CA, signer and TSA (created on first use).
+ESIGN_SANDBOX_PKI_DIR = env.str("ESIGN_SANDBOX_PKI_DIR", default=str(VAR_DIR / "sandbox-pki"))
+ESIGN_SANDBOX_LINK_DAYS = 10
+ESIGN_SANDBOX_RATE_LIMIT = env.int("ESIGN_SANDBOX_RATE_LIMIT", default=800)  # requests/min/token

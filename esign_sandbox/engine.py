@@ -1,0 +1,291 @@
+"""What the sandbox does: the life of a document, recipients' actions, mails and webhooks.
+
+The API views and the signing pages call these functions; tests drive recipients through
+``esign_sandbox.testing``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from esign_sandbox import pki
+from esign_sandbox.certificate import certificate_pdf
+from esign_sandbox.models import (
+    DocStatus,
+    Document,
+    Participant,
+    PStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+WEB_UI = "https://www.cloudsign.jp/document/{id}/summary"
+
+
+class SandboxError(Exception):
+    """A refusal with the specification's HTTP status and error code."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def touch(doc: Document, *, processed: bool = False) -> None:
+    now = timezone.now()
+    doc.updated_at = now
+    if processed or doc.status in (DocStatus.DRAFT, DocStatus.TEMPLATE):
+        doc.last_processed_at = now
+
+
+def link_for(participant: Participant) -> str:
+    return settings.SITE_URL + reverse("esign_sandbox:sign", args=[participant.link_token])
+
+
+def issue_link(participant: Participant) -> None:
+    participant.status = PStatus.WAITING
+    participant.link_token = secrets.token_urlsafe(24)
+    participant.access_expires_at = timezone.now() + dt.timedelta(
+        days=settings.ESIGN_SANDBOX_LINK_DAYS
+    )
+    participant.save()
+
+
+def sender_of(doc: Document) -> Participant:
+    return doc.participants.get(order=0)
+
+
+def recipients(doc: Document) -> list[Participant]:
+    return list(doc.participants.filter(order__gt=0).order_by("order"))
+
+
+def current_recipient(doc: Document) -> Participant | None:
+    return doc.participants.filter(order__gt=0, status=PStatus.WAITING).first()
+
+
+def _mail(template: str, context: dict, to: list[str], attachments=()) -> None:
+    text = render_to_string(f"esign_sandbox/mail/{template}.txt", context)
+    subject, _, body = text.strip().partition("\n")
+
+    def _send() -> None:
+        message = EmailMessage(
+            subject.strip(), body.lstrip("\n"), "クラウドサイン <support@cloudsign.example>", to
+        )
+        for name, data in attachments:
+            message.attach(name, data, "application/pdf")
+        message.send()
+
+    transaction.on_commit(_send)
+
+
+def send_request_mail(doc: Document, participant: Participant, *, resend: bool = False) -> None:
+    _mail(
+        "request",
+        {
+            "doc": doc,
+            "participant": participant,
+            "sender": sender_of(doc),
+            "link": link_for(participant),
+            "resend": resend,
+        },
+        [participant.email],
+    )
+
+
+def webhook(doc: Document, kind: str, *, bounced: str = "") -> None:
+    """Queue the team's Hook URLs for this event (delivered asynchronously, with retries)."""
+    condition = {"COMPLETED": "on_completed", "CANCELED": "on_canceled", "BOUNCED": "on_bounced"}
+    sender = sender_of(doc)
+    text = f"{kind} : {doc.title} sent by {sender.name}"
+    if kind == "BOUNCED":
+        text += f" for {bounced}"
+    text += "\n<" + WEB_UI.format(id=doc.id) + ">"
+    body = json.dumps(
+        {
+            "documentID": doc.id,
+            "status": doc.status,
+            "userID": doc.account.user_id,
+            "email": doc.account.email,
+            "text": text,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    endpoints = WebhookEndpoint.objects.filter(active=True, **{condition[kind]: True})
+    for endpoint in endpoints:
+        delivery = WebhookDelivery.objects.create(endpoint=endpoint, body=body)
+        transaction.on_commit(lambda pk=delivery.pk: _enqueue_delivery(pk))
+
+
+def _enqueue_delivery(pk: int) -> None:
+    from esign_sandbox.tasks import deliver_webhook
+
+    deliver_webhook.delay(pk)
+
+
+# --- sender side (API) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def send(doc: Document) -> None:
+    """POST /documents/{id}: send a draft, or remind the current recipient of a sent one."""
+    doc = Document.objects.select_for_update().get(pk=doc.pk)
+    if doc.status == DocStatus.WAITING:
+        participant = current_recipient(doc)
+        if participant is None:
+            raise SandboxError(400, "bad_request", "no recipient to remind")
+        issue_link(participant)  # the old link stops working
+        send_request_mail(doc, participant, resend=True)
+        touch(doc)
+        doc.save()
+        return
+    if doc.status != DocStatus.DRAFT:
+        raise SandboxError(403, "not_acceptable", "document is not a draft")
+    people = recipients(doc)
+    if not people:
+        raise SandboxError(400, "bad_request", "participants are missing")
+    if not doc.files.exists():
+        raise SandboxError(400, "bad_request", "files are missing")
+    if doc.files.filter(widgets__participant__order=0, widgets__text="").exists():
+        raise SandboxError(400, "bad_request", "a sender widget has no value")
+    now = timezone.now()
+    doc.status = DocStatus.WAITING
+    doc.sent_at = now
+    doc.last_processed_at = now
+    doc.updated_at = now
+    doc.save()
+    doc.participants.filter(order=0).update(status=PStatus.SENT)
+    doc.participants.filter(order__gt=1).update(status=PStatus.QUEUED)
+    issue_link(people[0])
+    send_request_mail(doc, people[0])
+
+
+@transaction.atomic
+def decline(doc: Document, comment: str) -> None:
+    """PUT /documents/{id}/decline: the sender cancels a document awaiting the counterparty."""
+    doc = Document.objects.select_for_update().get(pk=doc.pk)
+    if doc.status != DocStatus.WAITING:
+        raise SandboxError(400, "bad_request", "document status is not 1")
+    doc.status = DocStatus.CANCELED
+    doc.decline_comment = comment
+    touch(doc, processed=True)
+    doc.save()
+    doc.participants.filter(order__gt=0, status__in=[PStatus.WAITING, PStatus.QUEUED]).update(
+        status=PStatus.CANCELED, link_token=None
+    )
+    webhook(doc, "CANCELED")
+
+
+# --- recipient side (signing pages and test helpers) ---------------------------------------
+
+
+def _lock_current(doc_id: str, participant_id: str | None = None) -> tuple[Document, Participant]:
+    doc = Document.objects.select_for_update().get(pk=doc_id)
+    if doc.status != DocStatus.WAITING:
+        raise SandboxError(400, "bad_request", "document is not awaiting a recipient")
+    current = current_recipient(doc)
+    if current is None or (participant_id and current.id != participant_id):
+        raise SandboxError(400, "bad_request", "it is not this recipient's turn")
+    return doc, current
+
+
+@transaction.atomic
+def agree(doc_id: str, participant_id: str | None = None) -> Document:
+    """The current recipient agrees; the next one's turn comes, or the document is concluded."""
+    doc, current = _lock_current(doc_id, participant_id)
+    now = timezone.now()
+    current.status = PStatus.CONFIRMED
+    current.processed_at = now
+    current.link_token = None
+    current.save()
+    doc.last_processed_at = now
+    doc.updated_at = now
+    following = doc.participants.filter(order__gt=current.order).order_by("order").first()
+    if following is not None:
+        doc.save()
+        issue_link(following)
+        send_request_mail(doc, following)
+        return doc
+    doc.status = DocStatus.CONCLUDED
+    doc.save()
+    conclude(doc)
+    return doc
+
+
+def conclude(doc: Document) -> None:
+    """Sign every file (PAdES + timestamp), make the 合意締結証明書, mail everyone, fire hooks."""
+    attachments = []
+    for f in doc.files.all():
+        f.signed_data = pki.sign_pdf(bytes(f.data))
+        f.save(update_fields=["signed_data"])
+        attachments.append((f.name, bytes(f.signed_data)))
+    doc.certificate = pki.sign_pdf(certificate_pdf(doc), reason="合意締結証明書")
+    doc.save(update_fields=["certificate"])
+    people = list(doc.participants.all())
+    to = [p.email for p in people] + [r.email for r in doc.reportees.all()]
+    _mail("completed", {"doc": doc, "sender": sender_of(doc)}, to, attachments)
+    webhook(doc, "COMPLETED")
+
+
+@transaction.atomic
+def reject(doc_id: str, comment: str, participant_id: str | None = None) -> Document:
+    """The current recipient rejects (同意せず却下): the document becomes status 3."""
+    doc, current = _lock_current(doc_id, participant_id)
+    now = timezone.now()
+    current.status = PStatus.REJECTED
+    current.processed_at = now
+    current.link_token = None
+    current.save()
+    doc.participants.filter(order__gt=current.order).update(status=PStatus.CANCELED)
+    doc.status = DocStatus.CANCELED
+    doc.decline_comment = comment
+    doc.last_processed_at = now
+    doc.updated_at = now
+    doc.save()
+    _mail("rejected", {"doc": doc, "participant": current}, [sender_of(doc).email])
+    webhook(doc, "CANCELED")
+    return doc
+
+
+@transaction.atomic
+def transfer(doc_id: str, participant_id: str, *, name: str, email: str) -> Participant:
+    """転送: the current recipient hands their turn to someone else, who gets a new link."""
+    doc, current = _lock_current(doc_id, participant_id)
+    if not doc.can_transfer:
+        raise SandboxError(403, "forbidden", "transfer is not allowed for this document")
+    if doc.participants.filter(email__iexact=email).exclude(pk=current.pk).exists():
+        raise SandboxError(400, "bad_request", "email already on the document")
+    current.name, current.email = name, email
+    issue_link(current)
+    send_request_mail(doc, current)
+    return current
+
+
+@transaction.atomic
+def expire_link(doc_id: str) -> Participant:
+    doc, current = _lock_current(doc_id)
+    current.access_expires_at = timezone.now() - dt.timedelta(seconds=1)
+    current.save(update_fields=["access_expires_at"])
+    return current
+
+
+@transaction.atomic
+def bounce(doc_id: str, email: str | None = None) -> None:
+    doc = Document.objects.get(pk=doc_id)
+    if email is None:
+        current = current_recipient(doc)
+        email = current.email if current else sender_of(doc).email
+    webhook(doc, "BOUNCED", bounced=email)
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,83 @@
+"""Test helpers: act as a recipient, make the service misbehave. Only in the sandbox."""
+
+from __future__ import annotations
+
+from esign_sandbox import engine
+from esign_sandbox.models import (
+    Document,
+    Fault,
+    FaultKind,
+    Participant,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from esign_sandbox.tasks import deliver
+
+
+def agree(document_id: str) -> Document:
+    """The recipient whose turn it is agrees."""
+    return engine.agree(document_id)
+
+
+def agree_all(document_id: str) -> Document:
+    doc = Document.objects.get(pk=document_id)
+    while engine.current_recipient(doc) is not None:
+        doc = engine.agree(document_id)
+    return doc
+
+
+def reject(document_id: str, comment: str = "内容に誤りがあります") -> Document:
+    return engine.reject(document_id, comment)
+
+
+def expire_link(document_id: str) -> Participant:
+    return engine.expire_link(document_id)
+
+
+def bounce(document_id: str, email: str | None = None) -> None:
+    engine.bounce(document_id, email)
+
+
+def current_link(document_id: str) -> str:
+    doc = Document.objects.get(pk=document_id)
+    participant = engine.current_recipient(doc)
+    assert participant is not None, "no recipient is waiting"
+    return engine.link_for(participant)
+
+
+def inject(
+    kind: str,
+    *,
+    path_regex: str = ".*",
+    method: str = "*",
+    rate: float = 1.0,
+    remaining: int | None = None,
+    delay_seconds: float = 0,
+) -> Fault:
+    assert kind in FaultKind.values, kind
+    return Fault.objects.create(
+        kind=kind,
+        path_regex=path_regex,
+        method=method,
+        rate=rate,
+        remaining=remaining,
+        delay_seconds=delay_seconds,
+    )
+
+
+def clear_faults() -> None:
+    Fault.objects.all().delete()
+
+
+def add_webhook(url: str) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(url=url)
+
+
+def deliver_pending_webhooks() -> int:
+    """Deliver queued webhooks now, in this process (for tests without a worker)."""
+    delivered = 0
+    for delivery in WebhookDelivery.objects.filter(delivered_at__isnull=True).select_related(
+        "endpoint"
+    ):
+        delivered += deliver(delivery)
+    return delivered
