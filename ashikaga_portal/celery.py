@@ -1,11 +1,28 @@
 """The Celery application. Settings come from Django's settings under the ``CELERY_`` prefix."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
+from celery.signals import import_modules
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ashikaga_portal.settings")
 
 app = Celery("ashikaga_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def ensure_filesystem_broker_folders(celery_app: Celery = app) -> None:
+    """kombu's filesystem transport needs its folders to exist before the first message."""
+    if not str(celery_app.conf.broker_url).startswith("filesystem"):
+        return
+    options = celery_app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@import_modules.connect
+def _prepare_broker(sender=None, **kwargs):
+    ensure_filesystem_broker_folders()

@@ -77,12 +77,16 @@ def _mail(template: str, context: dict, to: list[str], attachments=()) -> None:
     subject, _, body = text.strip().partition("\n")
 
     def _send() -> None:
-        message = EmailMessage(
-            subject.strip(), body.lstrip("\n"), "クラウドサイン <support@cloudsign.example>", to
-        )
-        for name, data in attachments:
-            message.attach(name, data, "application/pdf")
-        message.send()
+        for address in dict.fromkeys(to):  # one mail each, in order, no duplicates
+            message = EmailMessage(
+                subject.strip(),
+                body.lstrip("\n"),
+                "クラウドサイン <support@cloudsign.example>",
+                [address],
+            )
+            for name, data in attachments:
+                message.attach(name, data, "application/pdf")
+            message.send()
 
     transaction.on_commit(_send)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
@@ -29,6 +29,11 @@ NAMES = ("ca", "signer", "tsa")
 
 def pki_dir() -> Path:
     return Path(settings.ESIGN_SANDBOX_PKI_DIR)
+
+
+def _new_key():
+    # RSA: pyHanko's built-in timestamper signs with RSA only.
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -53,7 +58,7 @@ def _write(path: Path, key, cert: x509.Certificate) -> None:
 
 
 def _issue(subject: str, issuer_key, issuer_cert, *, tsa: bool):
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = _new_key()
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     builder = (
         x509.CertificateBuilder()
@@ -99,7 +104,7 @@ def ensure_pki() -> Path:
         if all((directory / f"{n}.pem").exists() for n in NAMES):
             return directory
         directory.mkdir(parents=True, exist_ok=True)
-        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_key = _new_key()
         now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
         ca_cert = (
             x509.CertificateBuilder()

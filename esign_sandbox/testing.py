@@ -76,8 +76,7 @@ def add_webhook(url: str) -> WebhookEndpoint:
 def deliver_pending_webhooks() -> int:
     """Deliver queued webhooks now, in this process (for tests without a worker)."""
     delivered = 0
-    for delivery in WebhookDelivery.objects.filter(delivered_at__isnull=True).select_related(
-        "endpoint"
-    ):
+    pending = WebhookDelivery.objects.filter(delivered_at__isnull=True).select_related("endpoint")
+    for delivery in pending.order_by("created_at", "id"):
         delivered += deliver(delivery)
     return delivered

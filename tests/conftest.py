@@ -86,3 +86,54 @@ def case(company, department):
 @pytest.fixture
 def other_case(other_company, other_department):
     return CaseFactory(awarded_company=other_company, department=other_department)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_media_url():
+    """Django's live test server mounts MEDIA_URL and cannot start with None (the portal's
+    setting: private files have no URL). Tests give it a path nothing else uses."""
+    from django.conf import settings
+
+    original = settings.MEDIA_URL
+    settings.MEDIA_URL = "/__live-test-media-unused__/"
+    yield
+    settings.MEDIA_URL = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_queue(tmp_path_factory):
+    """With the filesystem broker, the tests' messages go to a folder of their own."""
+    from ashikaga_portal.celery import app, ensure_filesystem_broker_folders
+
+    if str(app.conf.broker_url).startswith("filesystem"):
+        queue = tmp_path_factory.mktemp("celery-queue")
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(queue / "processed"),
+        }
+        ensure_filesystem_broker_folders(app)
+
+
+@pytest.fixture(scope="session")
+def _pki_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("sandbox-pki")
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_pki(settings, _pki_dir):
+    """One sandbox CA for the whole run (created on first use), outside var/."""
+    settings.ESIGN_SANDBOX_PKI_DIR = str(_pki_dir)
+
+
+@pytest.fixture
+def sandbox_url(live_server):
+    return live_server.url + "/sandbox/cloudsign"
+
+
+@pytest.fixture
+def cs(sandbox_url):
+    """A CloudSign client talking to the live sandbox over real HTTP."""
+    from esign.client import CloudSignClient
+
+    return CloudSignClient(sandbox_url, "00000000-0000-4000-8000-000000000000", read_timeout=30)

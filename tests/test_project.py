@@ -61,7 +61,9 @@ def test_production_refuses_the_sandbox():
 def test_japanese_and_tokyo():
     assert settings.LANGUAGE_CODE == "ja"
     assert settings.TIME_ZONE == "Asia/Tokyo"
-    assert settings.MEDIA_URL is None  # private files are never served by URL
+    from ashikaga_portal import settings as portal_settings
+
+    assert portal_settings.MEDIA_URL is None  # private files are never served by URL
 
 
 def test_celery_is_safe_by_default():

@@ -36,15 +36,7 @@ def test_broker_is_reachable():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_a_task_sent_through_the_broker(tmp_path):
-    if settings.CELERY_BROKER_URL.startswith("filesystem"):
-        # A private queue folder, so a `make run` worker on this machine cannot take the task.
-        queue = tmp_path / "queue"
-        queue.mkdir()
-        celery_app.conf.broker_transport_options = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-        }
+def test_a_real_worker_runs_a_task_sent_through_the_broker():
     from tests.factories import CompanyFactory
 
     company = CompanyFactory()
