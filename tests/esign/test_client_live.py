@@ -378,3 +378,35 @@ def test_recipient_link_in_the_mail_opens_the_signing_page(cs, client):
     page = client.get(urlsplit(link).path)
     assert page.status_code == 200
     assert "書類の内容に同意" in page.content.decode()
+
+
+def test_document_limits_100_files_and_50mb(cs, monkeypatch):
+    from esign_sandbox import api
+
+    small = make_pdf()
+    doc = cs.create_document(title="上限")
+    monkeypatch.setattr(api, "MAX_FILES", 3)
+    for i in range(3):
+        cs.add_file(doc.id, name=f"{i}.pdf", data=small)
+    with pytest.raises(PermanentError) as exc_info:
+        cs.add_file(doc.id, name="4.pdf", data=small)
+    assert (exc_info.value.status, exc_info.value.code) == (400, "bad_request")
+    assert api.MAX_FILES == 3 and len(cs.get_document(doc.id).files) == 3
+
+    other = cs.create_document(title="容量")
+    monkeypatch.setattr(api, "MAX_DOCUMENT_BYTES", len(small) * 2)
+    cs.add_file(other.id, name="1.pdf", data=small)
+    cs.add_file(other.id, name="2.pdf", data=small)
+    with pytest.raises(PermanentError) as exc_info:
+        cs.add_file(other.id, name="3.pdf", data=small)
+    assert "50MB" in exc_info.value.message
+
+
+def test_the_real_limits_are_those_of_the_specification():
+    from esign_sandbox import api
+
+    assert api.MAX_FILES == 100
+    assert api.MAX_DOCUMENT_BYTES == 50 * 1024 * 1024
+    assert api.MAX_REQUEST_BYTES == 20 * 1024 * 1024
+    assert api.MAX_RECIPIENTS == 128
+    assert api.PAGE_SIZE == 100
