@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("files/", include("core.urls")),
+    path("", include("applications.urls")),
     path("", include("contracts.urls")),
 ]
 

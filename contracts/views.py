@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from applications.selectors import case_checklist
 from contracts.selectors import cases_for_company
 
 
@@ -17,4 +18,5 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(cases_for_company(request.user), pk=pk)
-    return render(request, "contracts/case_detail.html", {"case": case})
+    checklist = case_checklist(case, request.user.company)
+    return render(request, "contracts/case_detail.html", {"case": case, "checklist": checklist})

@@ -95,6 +95,10 @@ def test_seed_demo_is_idempotent(capsys):
     assert counts == [2, 4, 5, 5]
     out = capsys.readouterr().out
     assert "user@ashikaga-test.example" in out and "パスワード" in out
+    from applications.models import Application
+
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "submitted", "returned", "accepted", "withdrawn"}
     categories = sorted(Case.objects.values_list("category", flat=True))
     assert categories == sorted(
         ["construction", "construction", "construction_service", "goods", "service"]

@@ -122,6 +122,24 @@ CASES = [
 ]
 
 
+def _demo_pdf(title: str) -> bytes:
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("HeiseiKakuGo-W5", 16)
+    c.drawString(72, 760, title)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 class Command(BaseCommand):
     help = "デモデータ（担当課・職員・事業者・案件）を登録します。何度実行しても同じ結果です。"
 
@@ -165,10 +183,117 @@ class Command(BaseCommand):
             data["awarded_company"] = companies[data.pop("company")]
             Case.objects.update_or_create(number=data.pop("number"), defaults=data)
 
+        self._applications(companies)
+
         self.stdout.write("デモデータを登録しました。ログイン（パスワードはすべて同じ）:")
         for label, email in logins:
             self.stdout.write(f"  {label:<28} {email}")
         self.stdout.write(f"  パスワード: {DEMO_PASSWORD}")
+
+    def _applications(self, companies) -> None:
+        """Filed applications in every status (only once: skipped when the case has some)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from applications import services
+        from applications.models import Application
+
+        staff = User.objects.get(email=STAFF[0][0])
+        a_user = User.objects.get(email=CONTRACTORS[0][0])
+        b_user = User.objects.get(email=CONTRACTORS[1][0])
+        build = Case.objects.get(number="R7-KE-0001")
+        service = Case.objects.get(number="R7-GY-0003")
+        if Application.objects.filter(case__in=[build, service]).exists():
+            return
+
+        def econtract(case, user, signer, email):
+            return {
+                "applied_on": "2025-11-04",
+                "address": user.company.address,
+                "company_name": user.company.name,
+                "representative": user.company.representative,
+                "case_title": case.title,
+                "case_place": case.place,
+                "signer_name": signer,
+                "signer_email": email,
+                "staff1_name": "佐藤 一郎",
+                "staff1_email": f"sato@{email.split('@')[1]}",
+            }
+
+        def create(case, user, kind, data):
+            return services.application_create(
+                case=case, company=user.company, kind=kind, user=user, data=data
+            )
+
+        def submit(application, user):
+            return services.application_submit(application=application, user=user)
+
+        accepted = submit(
+            create(
+                build,
+                a_user,
+                "econtract",
+                econtract(build, a_user, "山田 太郎", "user@ashikaga-test.example"),
+            ),
+            a_user,
+        )
+        services.application_accept(application=accepted, reviewer=staff)
+        submit(
+            create(
+                build,
+                a_user,
+                "site_agent",
+                {
+                    "agent_name": "田中 四郎",
+                    "agent_kana": "たなか しろう",
+                    "agent_authority": "契約書に定める権限（請負代金額の変更、契約の解除等を除く）",
+                    "agent_objection": "書面により受注者に申し出る",
+                    "engineer_role": "chief",
+                    "engineer_name": "田中 四郎",
+                    "engineer_kana": "たなか しろう",
+                    "engineer_qualification": "1級土木施工管理技士",
+                    "engineer_license": "第12345号",
+                    "full_time": "full",
+                    "start_on": "2025-11-10",
+                },
+            ),
+            a_user,
+        )
+        schedule = create(build, a_user, "schedule", {"note": "実施工程表（第1版）"})
+        services.attachment_add(
+            application=schedule,
+            user=a_user,
+            upload=SimpleUploadedFile(
+                "工程表.pdf", _demo_pdf("工程表（第1版）"), "application/pdf"
+            ),
+            purpose="schedule",
+        )
+        services.application_return(
+            application=submit(schedule, a_user),
+            reviewer=staff,
+            reason="舗装工の工程が工期末を超えています。修正のうえ再提出してください。",
+        )
+        create(
+            build,
+            a_user,
+            "advance_payment",
+            {"requested_amount": "20000000", "guarantor": "東日本建設業保証株式会社"},
+        )
+        services.application_withdraw(
+            application=submit(
+                create(build, a_user, "midterm_choice", {"choice": "midterm", "pledge": True}),
+                a_user,
+            ),
+            user=a_user,
+        )
+        submit(
+            create(
+                service,
+                b_user,
+                "econtract",
+                econtract(service, b_user, "鈴木 花子", "user@watarase-sekkei.example"),
+            ),
+            b_user,
+        )
 
     def _user(self, email: str, **fields) -> User:
         user = User.objects.filter(email=email).first()

@@ -1,0 +1,31 @@
+from django.db import models
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "下書き"
+    SUBMITTED = "submitted", "提出済"
+    RETURNED = "returned", "差戻し"
+    ACCEPTED = "accepted", "受理"
+    WITHDRAWN = "withdrawn", "取下げ"
+
+
+# The contractor may still edit these; the others are read-only to them.
+EDITABLE = {Status.DRAFT, Status.RETURNED}
+# An application in one of these blocks a second one of the same kind for the same case.
+OPEN = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}
+# Withdrawal is possible until 受理.
+WITHDRAWABLE = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}
+STATUS_FINAL = {Status.ACCEPTED, Status.WITHDRAWN}
+
+
+class Purpose(models.TextChoices):
+    SCHEDULE = "schedule", "工程表"
+    SURETY_NOTICE = "surety_notice", "認証キーのお知らせ"
+    QUALIFICATION = "qualification", "資格を証する書類"
+    OTHER = "other", "その他"
+
+
+MAX_ATTACHMENTS = 20
+
+# What the contractor's checklist shows for a kind with no application yet.
+NOT_FILED = "未提出"

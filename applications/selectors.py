@@ -1,0 +1,72 @@
+"""Reads of applications, scoped to who is asking."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from applications.constants import NOT_FILED
+from applications.kinds import Kind, kinds_for
+from applications.models import Application
+
+
+def applications_for_company(user) -> QuerySet[Application]:
+    if not user.is_authenticated or user.company_id is None:
+        return Application.objects.none()
+    return Application.objects.filter(company_id=user.company_id)
+
+
+def applications_for_staff(user) -> QuerySet[Application]:
+    qs = Application.objects.all()
+    if user.is_superuser or user.has_perm("contracts.view_all_departments"):
+        return qs
+    if not user.is_staff or user.department_id is None:
+        return qs.none()
+    return qs.filter(case__department_id=user.department_id)
+
+
+def staff_can_see(user, application: Application) -> bool:
+    return (
+        user.is_staff
+        and user.has_perm("applications.view_application")
+        and applications_for_staff(user).filter(pk=application.pk).exists()
+    )
+
+
+def case_checklist(case, company) -> list[tuple[Kind, Application | None, str]]:
+    """Each form of the case's category with the company's latest filing and its status label."""
+    latest: dict[str, Application] = {}
+    for application in Application.objects.filter(case=case, company=company).order_by(
+        "created_at", "id"
+    ):
+        latest[application.kind] = application
+    rows = []
+    for kind in kinds_for(case.category):
+        application = latest.get(kind.code)
+        label = application.get_status_display() if application else NOT_FILED
+        rows.append((kind, application, label))
+    return rows
+
+
+def company_emails(company) -> list[str]:
+    return list(
+        User.objects.filter(company=company, is_active=True).values_list("email", flat=True)
+    )
+
+
+def reviewer_emails(case) -> list[str]:
+    """Staff of the case's department and of 契約管財課."""
+    return list(
+        User.objects.filter(is_staff=True, is_active=True, department__isnull=False)
+        .filter(department_id__in=_review_departments(case))
+        .values_list("email", flat=True)
+    )
+
+
+def _review_departments(case) -> list[int]:
+    from accounts.models import Department
+
+    return [
+        case.department_id,
+        *Department.objects.filter(is_contract_section=True).values_list("pk", flat=True),
+    ]

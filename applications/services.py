@@ -1,0 +1,328 @@
+"""The オンライン申請 workflow: 下書き → 提出 → 受理 / 差戻し → 再提出 …, and 取下げ.
+
+One function per transition; each is atomic, checks the state it starts from (raising
+ApplicationError with a Japanese message), writes one AuditEvent and mails after commit.
+Nothing here names a form kind: the kinds' rules come from ``applications.kinds``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from applications import selectors
+from applications.constants import EDITABLE, MAX_ATTACHMENTS, WITHDRAWABLE, Purpose, Status
+from applications.kinds import get_kind
+from applications.models import Application, ApplicationRevision, Attachment, Message
+from core import audit
+from core.mail import send_mail_on_commit
+from core.uploads import store_pdf, validate_pdf_upload
+
+
+class ApplicationError(Exception):
+    """A refused transition or input, with the message to show."""
+
+    def __init__(self, message: str, *, code: str = "invalid", errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.errors = errors or {}
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("case", "company")
+        .get(pk=application.pk)
+    )
+
+
+def _mail_context(application: Application) -> dict:
+    return {"application": application, "case": application.case, "company": application.company}
+
+
+def _check_form(application: Application, data: dict) -> dict:
+    kind = get_kind(application.kind)
+    form = kind.form(data=data, case=application.case, company=application.company)
+    if not form.is_valid():
+        raise ApplicationError(
+            "入力内容に誤りがあります。各項目のメッセージをご確認ください。",
+            code="form_invalid",
+            errors=form.errors,
+        )
+    return form.serialized()
+
+
+@transaction.atomic
+def application_create(
+    *, case, company, kind: str, user, data: dict, request: HttpRequest | None = None
+) -> Application:
+    """Start a 下書き of ``kind`` for ``case``; one open filing of a kind at a time."""
+    k = get_kind(kind)
+    if not k.applies_to(case.category):
+        raise ApplicationError("この案件ではこの様式は提出できません。", code="kind")
+    if case.awarded_company_id != company.pk:
+        raise ApplicationError("この案件の落札者ではないため申請できません。", code="not_awarded")
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                case=case, company=company, kind=kind, data=data, created_by=user
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "この様式の申請は既にあります。申請一覧から開いてください。", code="duplicate"
+        ) from None
+    audit.record("application.created", actor=user, target=application, request=request)
+    return application
+
+
+@transaction.atomic
+def application_save(
+    *, application: Application, user, data: dict, request: HttpRequest | None = None
+) -> Application:
+    """Save the form as it is (下書き保存), while the contractor may still edit it."""
+    application = _locked(application)
+    if application.status not in EDITABLE:
+        raise ApplicationError(
+            "提出済みの申請は編集できません。修正が必要な場合は市からの差戻しをお待ちください。",
+            code="not_editable",
+        )
+    application.data = data
+    application.save(update_fields=["data", "updated_at"])
+    audit.record("application.saved", actor=user, target=application, request=request)
+    return application
+
+
+def _receipt_number(application: Application, now: dt.datetime) -> str:
+    return f"{timezone.localtime(now):%Y%m%d}-{application.pk:06d}"
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, user, request: HttpRequest | None = None
+) -> Application:
+    """提出 / 再提出: validate everything, issue the 到達番号, keep the revision, notify."""
+    application = _locked(application)
+    if application.status not in EDITABLE:
+        raise ApplicationError("この申請は既に提出されています。", code="already_submitted")
+    data = _check_form(application, application.data)
+    kind = get_kind(application.kind)
+    attachments = list(application.attachments.select_related("file"))
+    present = {a.purpose for a in attachments}
+    missing = [Purpose(p).label for p in kind.required_purposes if p not in present]
+    if missing:
+        raise ApplicationError(
+            f"{'、'.join(missing)}のPDFを添付してください。", code="attachment_missing"
+        )
+    now = timezone.now()
+    resubmission = application.status == Status.RETURNED
+    application.data = data
+    application.status = Status.SUBMITTED
+    application.submitted_at = now
+    application.revision += 1
+    if not application.receipt_number:
+        application.receipt_number = _receipt_number(application, now)
+    application.save()
+    ApplicationRevision.objects.create(
+        application=application,
+        number=application.revision,
+        data=data,
+        attachments=[
+            {
+                "purpose": a.purpose,
+                "name": a.file.original_name,
+                "sha256": a.file.sha256,
+                "file": str(a.file_id),
+            }
+            for a in attachments
+        ],
+        submitted_at=now,
+        submitted_by=user,
+    )
+    audit.record(
+        "application.resubmitted" if resubmission else "application.submitted",
+        actor=user,
+        target=application,
+        request=request,
+        payload={"receipt_number": application.receipt_number, "revision": application.revision},
+    )
+    context = {**_mail_context(application), "resubmission": resubmission}
+    send_mail_on_commit(
+        "application_received", context, selectors.company_emails(application.company)
+    )
+    send_mail_on_commit(
+        "application_submitted", context, selectors.reviewer_emails(application.case)
+    )
+    return application
+
+
+@transaction.atomic
+def application_accept(
+    *, application: Application, reviewer, request: HttpRequest | None = None
+) -> Application:
+    """受理."""
+    application = _locked(application)
+    if application.status != Status.SUBMITTED:
+        raise ApplicationError("提出済みの申請だけを受理できます。", code="not_submitted")
+    application.status = Status.ACCEPTED
+    application.accepted_at = timezone.now()
+    application.reviewer = reviewer
+    application.save()
+    audit.record("application.accepted", actor=reviewer, target=application, request=request)
+    send_mail_on_commit(
+        "application_accepted",
+        _mail_context(application),
+        selectors.company_emails(application.company),
+    )
+    return application
+
+
+@transaction.atomic
+def application_return(
+    *,
+    application: Application,
+    reviewer,
+    reason: str,
+    deadline: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> Application:
+    """差戻し: the contractor corrects and re-submits. A reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("差戻しの理由を入力してください。", code="reason_required")
+    application = _locked(application)
+    if application.status != Status.SUBMITTED:
+        raise ApplicationError("提出済みの申請だけを差し戻せます。", code="not_submitted")
+    if deadline and deadline < timezone.localdate():
+        raise ApplicationError("再提出の期限は今日以降の日付にしてください。", code="deadline")
+    application.status = Status.RETURNED
+    application.returned_at = timezone.now()
+    application.reviewer = reviewer
+    application.return_reason = reason
+    application.return_deadline = deadline
+    application.save()
+    audit.record(
+        "application.returned",
+        actor=reviewer,
+        target=application,
+        request=request,
+        payload={"reason": reason, "deadline": deadline.isoformat() if deadline else None},
+    )
+    send_mail_on_commit(
+        "application_returned",
+        _mail_context(application),
+        selectors.company_emails(application.company),
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(
+    *, application: Application, user, request: HttpRequest | None = None
+) -> Application:
+    """取下げ, possible until 受理."""
+    application = _locked(application)
+    if application.status not in WITHDRAWABLE:
+        raise ApplicationError("受理された申請は取り下げられません。", code="not_withdrawable")
+    was_submitted = application.status != Status.DRAFT
+    application.status = Status.WITHDRAWN
+    application.withdrawn_at = timezone.now()
+    application.save()
+    audit.record("application.withdrawn", actor=user, target=application, request=request)
+    if was_submitted:
+        send_mail_on_commit(
+            "application_withdrawn",
+            _mail_context(application),
+            selectors.reviewer_emails(application.case),
+        )
+    return application
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    application: Application,
+    user,
+    upload,
+    purpose: str,
+    request: HttpRequest | None = None,
+) -> Attachment:
+    """Attach a PDF (validated by core before anything is stored)."""
+    application = _locked(application)
+    if application.status not in EDITABLE:
+        raise ApplicationError("提出済みの申請にはファイルを添付できません。", code="not_editable")
+    kind = get_kind(application.kind)
+    if purpose not in kind.purposes:
+        raise ApplicationError("この様式に添付できない種類のファイルです。", code="purpose")
+    if application.attachments.count() >= MAX_ATTACHMENTS:
+        raise ApplicationError(
+            f"添付ファイルは1件の申請につき{MAX_ATTACHMENTS}件までです。", code="too_many"
+        )
+    try:
+        pdf = validate_pdf_upload(upload)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], code=exc.code or "pdf") from None
+    stored = store_pdf(
+        pdf, kind=f"application-{purpose}", company=application.company, uploaded_by=user
+    )
+    attachment = Attachment.objects.create(
+        application=application, purpose=purpose, file=stored, uploaded_by=user
+    )
+    audit.record(
+        "application.attachment_added",
+        actor=user,
+        target=application,
+        request=request,
+        payload={"file": str(stored.pk), "name": stored.original_name, "sha256": stored.sha256},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, user, request: HttpRequest | None = None) -> None:
+    application = _locked(attachment.application)
+    if application.status not in EDITABLE:
+        raise ApplicationError(
+            "提出済みの申請の添付ファイルは削除できません。", code="not_editable"
+        )
+    name = attachment.file.original_name
+    attachment.delete()  # the stored file stays: originals are never removed (history)
+    audit.record(
+        "application.attachment_removed",
+        actor=user,
+        target=application,
+        request=request,
+        payload={"name": name},
+    )
+
+
+@transaction.atomic
+def message_post(
+    *, application: Application, author, body: str, request: HttpRequest | None = None
+) -> Message:
+    """A message in the やり取り; the other side is notified."""
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError("メッセージを入力してください。", code="empty")
+    if len(body) > 4000:
+        raise ApplicationError("メッセージは4000文字以内で入力してください。", code="too_long")
+    from_staff = bool(author.is_staff)
+    message = Message.objects.create(
+        application=application, author=author, from_staff=from_staff, body=body
+    )
+    audit.record("application.message", actor=author, target=application, request=request)
+    recipients = (
+        selectors.company_emails(application.company)
+        if from_staff
+        else selectors.reviewer_emails(application.case)
+    )
+    send_mail_on_commit(
+        "application_message",
+        {**_mail_context(application), "message": message},
+        recipients,
+    )
+    return message

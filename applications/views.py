@@ -1,0 +1,279 @@
+"""Contractor pages of オンライン申請. Thin: parse, check who may, call one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from applications import selectors, services
+from applications.constants import EDITABLE, WITHDRAWABLE
+from applications.forms import AttachmentForm, MessageForm
+from applications.kinds import BY_CODE, labelled_values
+from applications.models import Application, Attachment
+from applications.pdf import application_pdf
+from contracts.selectors import cases_for_company
+
+
+def _own(request: HttpRequest, pk: int) -> Application:
+    """The user's company's application, or 404."""
+    return get_object_or_404(
+        selectors.applications_for_company(request.user).select_related("case", "company"),
+        pk=pk,
+    )
+
+
+def _visible(request: HttpRequest, pk: int) -> Application:
+    """As _own for contractors; staff who may see the case's department get it too."""
+    user = request.user
+    if user.is_staff:
+        application = get_object_or_404(
+            Application.objects.select_related("case", "company"), pk=pk
+        )
+        if not selectors.staff_can_see(user, application):
+            raise Http404
+        return application
+    return _own(request, pk)
+
+
+def _raw_data(form) -> dict:
+    """The normalised values of the kind's fields as typed (what a draft keeps)."""
+    return {name: form.data[name] for name in form.fields if name in form.data}
+
+
+def _handle_upload(request, application, attachment_form) -> bool:
+    """Attach the uploaded PDF if any; False (and a message on the form) when refused."""
+    if not request.FILES.get("upload"):
+        return True
+    if not attachment_form.is_valid():
+        return False
+    try:
+        services.attachment_add(
+            application=application,
+            user=request.user,
+            upload=request.FILES["upload"],
+            purpose=attachment_form.cleaned_data["purpose"],
+            request=request,
+        )
+    except services.ApplicationError as exc:
+        attachment_form.add_error("upload", exc.message)
+        return False
+    return True
+
+
+def _edit(request: HttpRequest, *, case, kind, application: Application | None) -> HttpResponse:
+    company = request.user.company
+    form_class = kind.form
+    if request.method == "POST":
+        form = form_class(data=request.POST, case=case, company=company)
+        attachment_form = AttachmentForm(request.POST, request.FILES, purposes=kind.purposes)
+        action = request.POST.get("action", "save")
+        raw = _raw_data(form)
+        try:
+            if application is None:
+                application = services.application_create(
+                    case=case,
+                    company=company,
+                    kind=kind.code,
+                    user=request.user,
+                    data=raw,
+                    request=request,
+                )
+            else:
+                application = services.application_save(
+                    application=application, user=request.user, data=raw, request=request
+                )
+        except services.ApplicationError as exc:
+            messages.error(request, exc.message)
+            existing = application or (
+                selectors.applications_for_company(request.user)
+                .filter(case=case, kind=kind.code)
+                .order_by("-created_at")
+                .first()
+            )
+            return (
+                redirect("applications:detail", existing.pk)
+                if existing
+                else redirect("case_detail", case.pk)
+            )
+        uploaded = _handle_upload(request, application, attachment_form)
+        if uploaded and action == "submit":
+            if form.is_valid():
+                try:
+                    services.application_submit(
+                        application=application, user=request.user, request=request
+                    )
+                except services.ApplicationError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    application.refresh_from_db()
+                    messages.success(
+                        request, f"提出しました。到達番号は{application.receipt_number}です。"
+                    )
+                    return redirect("applications:detail", application.pk)
+            else:
+                messages.error(
+                    request,
+                    "入力内容に誤りがあります。下書きとして保存しました。各項目のメッセージをご確認ください。",
+                )
+        elif uploaded:
+            messages.success(request, "下書きを保存しました。")
+            return redirect("applications:edit", application.pk)
+        application.refresh_from_db()
+    else:
+        if application is None:
+            initial = form_class.initial_for(case, company)
+            form = form_class(initial=initial, case=case, company=company)
+        else:
+            initial = application.data or form_class.initial_for(case, company)
+            form = form_class(initial=initial, case=case, company=company)
+        attachment_form = AttachmentForm(purposes=kind.purposes)
+    return render(
+        request,
+        "applications/edit.html",
+        {
+            "case": case,
+            "kind": kind,
+            "form": form,
+            "attachment_form": attachment_form,
+            "application": application,
+            "attachments": application.attachments.select_related("file") if application else [],
+        },
+    )
+
+
+@login_required
+def new(request: HttpRequest, case_pk: int, kind: str) -> HttpResponse:
+    case = get_object_or_404(cases_for_company(request.user), pk=case_pk)
+    k = BY_CODE.get(kind)
+    if k is None or not k.applies_to(case.category):
+        raise Http404("この様式はこの案件では提出できません。")
+    return _edit(request, case=case, kind=k, application=None)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    if application.status not in EDITABLE:
+        messages.error(request, "提出済みの申請は編集できません。")
+        return redirect("applications:detail", application.pk)
+    return _edit(request, case=application.case, kind=application.kind_obj, application=application)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "case": application.case,
+            "sections": labelled_values(
+                application.kind_obj, application.data, application.case, application.company
+            ),
+            "attachments": application.attachments.select_related("file"),
+            "thread": application.messages.select_related("author"),
+            "message_form": MessageForm(),
+            "editable": application.status in EDITABLE,
+            "withdrawable": application.status in WITHDRAWABLE,
+        },
+    )
+
+
+@require_POST
+@login_required
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    try:
+        services.application_submit(application=application, user=request.user, request=request)
+    except services.ApplicationError as exc:
+        messages.error(request, exc.message)
+        if exc.code == "form_invalid":
+            return redirect("applications:edit", application.pk)
+    else:
+        application.refresh_from_db()
+        messages.success(request, f"提出しました。到達番号は{application.receipt_number}です。")
+    return redirect("applications:detail", application.pk)
+
+
+@require_POST
+@login_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    try:
+        services.application_withdraw(application=application, user=request.user, request=request)
+    except services.ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "申請を取り下げました。")
+    return redirect("applications:detail", application.pk)
+
+
+@require_POST
+@login_required
+def post_message(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.message_post(
+                application=application,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                request=request,
+            )
+        except services.ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "メッセージを送信しました。")
+    else:
+        messages.error(request, form.errors["body"][0])
+    return redirect("applications:detail", application.pk)
+
+
+@require_POST
+@login_required
+def remove_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
+    try:
+        services.attachment_remove(attachment=attachment, user=request.user, request=request)
+    except services.ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "添付ファイルを外しました。")
+    return redirect("applications:edit", application.pk)
+
+
+@require_GET
+@login_required
+def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    application = _visible(request, pk)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("file"), pk=attachment_pk, application=application
+    )
+    stored = attachment.file
+    response = FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    data = application_pdf(application)
+    number = application.receipt_number or f"draft-{application.pk}"
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{application.kind_title}_{number}.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

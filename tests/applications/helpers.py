@@ -1,0 +1,78 @@
+import datetime as dt
+
+from applications import services
+from applications.models import Application
+from tests.pdfs import make_pdf
+
+ECONTRACT_DATA = {
+    "applied_on": "2025-11-25",
+    "address": "栃木県足利市本城3丁目2145番地",
+    "company_name": "足利テスト建設 株式会社",
+    "representative": "山田 太郎",
+    "case_title": "市道1号線道路改良工事",
+    "case_place": "足利市本城3丁目地内",
+    "signer_name": "山田 太郎",
+    "signer_email": "yamada@ashikaga-test.example",
+    "staff1_name": "佐藤 一郎",
+    "staff1_email": "sato@ashikaga-test.example",
+}
+
+VALID = {
+    "econtract": ECONTRACT_DATA,
+    "advance_payment": {
+        "requested_amount": "20000000",
+        "guarantor": "東日本建設業保証株式会社",
+        "guarantee_number": "31072-0001M",
+        "guarantee_amount": "20000000",
+        "guarantee_until": "2026-03-31",
+        "certificate_form": "electronic",
+        "bank_name": "足利銀行",
+        "branch_name": "本店営業部",
+        "account_type": "ordinary",
+        "account_number": "1234567",
+        "account_holder": "足利テスト建設（株）前払金専用口座",
+    },
+    "midterm_choice": {"choice": "midterm", "pledge": "on"},
+    "service_engineers": {
+        "manager_name": "高橋 次郎",
+        "manager_qualification": "技術士（建設部門）",
+        "checker_name": "伊藤 三郎",
+        "checker_qualification": "RCCM",
+    },
+    "site_agent": {
+        "agent_name": "田中 四郎",
+        "agent_kana": "たなか しろう",
+        "agent_authority": "契約書に定める権限",
+        "agent_objection": "書面による",
+        "engineer_role": "chief",
+        "engineer_name": "田中 四郎",
+        "engineer_kana": "たなか しろう",
+        "engineer_qualification": "1級土木施工管理技士",
+        "full_time": "full",
+        "start_on": "2025-11-10",
+    },
+    "schedule": {"note": ""},
+}
+
+
+def filed(case, user, kind="econtract", *, submit=True, data=None, with_pdf=None) -> Application:
+    """An application made through the services, as the contractor's pages make it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    application = services.application_create(
+        case=case, company=user.company, kind=kind, user=user, data=dict(data or VALID[kind])
+    )
+    if with_pdf:
+        services.attachment_add(
+            application=application,
+            user=user,
+            upload=SimpleUploadedFile("工程表.pdf", make_pdf(), content_type="application/pdf"),
+            purpose=with_pdf,
+        )
+    if submit:
+        application = services.application_submit(application=application, user=user)
+    return application
+
+
+def today() -> dt.date:
+    return dt.date.today()

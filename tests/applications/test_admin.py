@@ -1,0 +1,191 @@
+"""Staff review in the admin: scope, 受理/差戻し, messages, CSV, query counts."""
+
+import csv
+import io
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Application
+from tests.applications.helpers import filed
+from tests.factories import CaseFactory
+
+CHANGELIST = "admin:applications_application_changelist"
+
+
+@pytest.fixture
+def submitted(case, contractor):
+    return filed(case, contractor)
+
+
+@pytest.mark.django_db
+def test_change_page_shows_the_form_with_labels(client, section_staff, submitted):
+    client.force_login(section_staff)
+    page = client.get(reverse("admin:applications_application_change", args=[submitted.pk]))
+    text = page.content.decode()
+    assert "契約締結権限者 メールアドレス" in text and "yamada@ashikaga-test.example" in text
+    assert "受理する" in text and "差し戻す" in text
+
+
+@pytest.mark.django_db
+def test_accept_and_return_from_the_change_page(
+    client, section_staff, submitted, contractor, django_capture_on_commit_callbacks
+):
+    client.force_login(section_staff)
+    url = reverse("admin:applications_application_return", args=[submitted.pk])
+    response = client.post(url, {"reason": ""}, follow=True)
+    assert "差戻しの理由を入力してください。" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"reason": "押印欄の確認をお願いします", "deadline": "2099-01-31"})
+    submitted.refresh_from_db()
+    assert submitted.status == "returned" and submitted.return_deadline.isoformat() == "2099-01-31"
+    assert mail.outbox[-1].to == [contractor.email]
+    accept = client.post(
+        reverse("admin:applications_application_accept", args=[submitted.pk]), follow=True
+    )
+    assert "提出済みの申請だけを受理できます。" in accept.content.decode()
+
+
+@pytest.mark.django_db
+def test_bulk_actions(client, section_staff, case, contractor, company, department):
+    client.force_login(section_staff)
+    a = filed(case, contractor)
+    b = filed(CaseFactory(awarded_company=company, department=department), contractor)
+    client.post(reverse(CHANGELIST), {"action": "accept_selected", "_selected_action": [a.pk]})
+    a.refresh_from_db()
+    assert a.status == "accepted"
+    form_page = client.post(
+        reverse(CHANGELIST), {"action": "return_selected", "_selected_action": [b.pk]}
+    )
+    assert "差戻しの理由" in form_page.content.decode()
+    client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "return_selected",
+            "_selected_action": [b.pk],
+            "apply": "1",
+            "reason": "添付漏れ",
+        },
+    )
+    b.refresh_from_db()
+    assert b.status == "returned" and b.return_reason == "添付漏れ"
+
+
+@pytest.mark.django_db
+def test_readonly_staff_cannot_review(client, readonly_staff, submitted):
+    client.force_login(readonly_staff)
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert "accept_selected" not in page
+    assert (
+        client.post(
+            reverse("admin:applications_application_accept", args=[submitted.pk])
+        ).status_code
+        == 403
+    )
+    client.post(
+        reverse(CHANGELIST), {"action": "accept_selected", "_selected_action": [submitted.pk]}
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+
+
+@pytest.mark.django_db
+def test_department_staff_see_only_their_department(
+    client, department_staff, submitted, other_case
+):
+    other = filed(other_case, other_case.awarded_company.users.create(email="o@example.jp"))
+    client.force_login(department_staff)
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert submitted.receipt_number in page and other.receipt_number not in page
+    assert (
+        client.post(reverse("admin:applications_application_accept", args=[other.pk])).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("admin:applications_application_accept", args=[submitted.pk])
+        ).status_code
+        == 302
+    )
+    attachment_url = reverse("applications:pdf", args=[other.pk])
+    assert client.get(attachment_url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_message_notifies_the_contractor(
+    client, section_staff, submitted, contractor, django_capture_on_commit_callbacks
+):
+    client.force_login(section_staff)
+    url = reverse("admin:applications_application_change", args=[submitted.pk])
+    data = {
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+        "messages-TOTAL_FORMS": "1",
+        "messages-INITIAL_FORMS": "0",
+        "messages-0-body": "工程表も添付してください",
+        "messages-0-application": submitted.pk,
+        "revisions-TOTAL_FORMS": "1",
+        "revisions-INITIAL_FORMS": "1",
+        "revisions-0-id": submitted.revisions.get().pk,
+        "revisions-0-application": submitted.pk,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    message = submitted.messages.get()
+    assert message.from_staff and message.author == section_staff
+    assert any(
+        m.to == [contractor.email] and "工程表も添付してください" in m.body for m in mail.outbox
+    )
+
+
+@pytest.mark.django_db
+def test_filters_search_and_csv_export(client, section_staff, submitted, case, contractor):
+    client.force_login(section_staff)
+    filed(case, contractor, "schedule", submit=False, data={"note": ""})
+    found = client.get(reverse(CHANGELIST), {"q": submitted.receipt_number}).content.decode()
+    assert submitted.receipt_number in found
+    by_status = client.get(reverse(CHANGELIST), {"status__exact": "draft"}).content.decode()
+    assert submitted.receipt_number not in by_status and "（未提出）" in by_status
+    by_kind = client.get(reverse(CHANGELIST), {"kind": "econtract"}).content.decode()
+    assert submitted.receipt_number in by_kind
+    response = client.get(
+        reverse("admin:applications_application_export"), {"status__exact": "submitted"}
+    )
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["到達番号", "様式", "案件番号"]
+    assert len(rows) == 2
+    assert rows[1][0] == submitted.receipt_number and rows[1][1] == "電子契約利用申出書"
+    assert rows[1][8] == "提出済" and rows[1][10].startswith("令和")
+
+
+@pytest.mark.django_db
+def test_changelist_queries_are_bounded_with_1000_applications(
+    client, section_staff, case, company
+):
+    client.force_login(section_staff)
+    now = timezone.now()
+    Application.objects.bulk_create(
+        Application(
+            case=case,
+            company=company,
+            kind="econtract",
+            status="accepted",
+            receipt_number=f"T-{i:06d}",
+            submitted_at=now,
+        )
+        for i in range(1000)
+    )
+    client.get(reverse(CHANGELIST))  # warm caches (content types, permissions)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(CHANGELIST))
+    assert response.status_code == 200
+    assert "1000" in response.content.decode()
+    assert len(queries) <= 12, [q["sql"][:120] for q in queries]
