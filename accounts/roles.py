@@ -21,6 +21,12 @@ DEPARTMENT_EXTRA = {
     ("applications", "review_application"),
     ("applications", "change_application"),
     ("applications", "add_message"),
+    ("contracts", "add_contract"),
+    ("contracts", "change_contract"),
+    ("contracts", "send_contract"),
+    ("contracts", "add_contractfile"),
+    ("contracts", "change_contractfile"),
+    ("contracts", "delete_contractfile"),
 }
 # Department staff reach files and history through their own cases, not these global lists.
 DEPARTMENT_EXCLUDE = {

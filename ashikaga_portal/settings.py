@@ -242,3 +242,7 @@ CLOUDSIGN_READ_TIMEOUT = env.float("CLOUDSIGN_READ_TIMEOUT", default=60.0)
 ESIGN_SANDBOX_PKI_DIR = env.str("ESIGN_SANDBOX_PKI_DIR", default=str(VAR_DIR / "sandbox-pki"))
 ESIGN_SANDBOX_LINK_DAYS = 10
 ESIGN_SANDBOX_RATE_LIMIT = env.int("ESIGN_SANDBOX_RATE_LIMIT", default=800)  # requests/min/token
+
+# Contracts: the e-contract gate.
+CONTRACT_COUNCIL_THRESHOLD = env.int("CONTRACT_COUNCIL_THRESHOLD", default=150_000_000)  # 議決案件
+CONTRACT_MAX_TERM_YEARS = env.int("CONTRACT_MAX_TERM_YEARS", default=10)

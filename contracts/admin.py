@@ -1,6 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from contracts.models import Case
+from contracts import services
+from contracts.constants import SENDABLE, ContractStatus, RequestStatus
+from contracts.models import Case, Contract, ContractFile, Reportee, Signer, SigningRequest
+from core import audit
+from core.uploads import validate_pdf_upload
 
 
 class DepartmentScopedAdmin(admin.ModelAdmin):
@@ -55,3 +65,422 @@ class CaseAdmin(DepartmentScopedAdmin):
 
             kwargs["queryset"] = Department.objects.filter(pk=request.user.department_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- contracts ------------------------------------------------------------------------------
+
+SEND_PERM = "contracts.send_contract"
+
+
+class ContractFileForm(forms.ModelForm):
+    upload = forms.FileField(
+        label="PDFファイル",
+        required=False,
+        help_text="署名するPDF（20MBまで、パスワードなし）。保存すると登録されます。",
+    )
+
+    class Meta:
+        model = ContractFile
+        fields = ()
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            try:
+                validate_pdf_upload(upload)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages[0]) from None
+        return upload
+
+
+class ContractFileInline(admin.TabularInline):
+    model = ContractFile
+    form = ContractFileForm
+    fields = ("order", "download", "pages", "upload")
+    readonly_fields = ("order", "download", "pages")
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("file")
+
+    @admin.display(description="ファイル")
+    def download(self, obj: ContractFile) -> str:
+        if not obj.pk:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("core:download", args=[obj.file_id]),
+            obj.file.original_name,
+        )
+
+    @admin.display(description="ページ数")
+    def pages(self, obj: ContractFile):
+        return obj.file.page_count if obj.pk else ""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or obj.status in SENDABLE
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or obj.status in SENDABLE) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is not None and obj.status in SENDABLE) and super().has_delete_permission(
+            request, obj
+        )
+
+
+class SigningRequestInline(admin.TabularInline):
+    model = SigningRequest
+    fields = (
+        "status",
+        "document_id",
+        "sent_at",
+        "concluded_at",
+        "signer_summary",
+        "last_synced_at",
+        "attempts",
+        "last_error_code",
+        "last_error_message",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("signers")
+
+    @admin.display(description="署名者")
+    def signer_summary(self, obj: SigningRequest) -> str:
+        return format_html_join(
+            "",
+            "<div>{}. {}（{}）: {}</div>",
+            (
+                (s.order, s.name, s.get_role_display(), s.get_state_display())
+                for s in obj.signers.all()
+            ),
+        )
+
+
+class CancelForm(forms.Form):
+    comment = forms.CharField(
+        label="取消の理由（受信者に通知されます）",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "取消の理由を入力してください。"},
+    )
+
+
+@admin.register(Contract)
+class ContractAdmin(DepartmentScopedAdmin):
+    department_path = "case__department"
+    list_display = (
+        "case_number",
+        "title",
+        "kind",
+        "amount_display",
+        "status",
+        "request_status",
+        "created_at",
+    )
+    list_filter = ("status", "kind", "case__category", "case__department")
+    search_fields = ("case__number", "title", "case__awarded_company__name")
+    list_select_related = ("case",)
+    autocomplete_fields = ("case",)
+    readonly_fields = ("status", "original", "gate_display", "created_at")
+    fieldsets = (
+        (None, {"fields": ("case", "kind", "original", "title", "status")}),
+        (
+            "契約内容",
+            {"fields": ("amount", "tax_amount", "contract_date", "period_start", "period_end")},
+        ),
+        ("送信前の確認", {"fields": ("gate_display",)}),
+    )
+    inlines = [ContractFileInline, SigningRequestInline]
+    actions = [
+        "send_selected",
+        "remind_selected",
+        "cancel_selected",
+        "retry_selected",
+        "create_change_selected",
+    ]
+
+    def get_queryset(self, request):
+        latest = SigningRequest.objects.filter(contract=OuterRef("pk")).order_by(
+            "-created_at", "-id"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(latest_request_status=Subquery(latest.values("status")[:1]))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["case", "kind"]
+            if obj.status not in SENDABLE:
+                fields += [
+                    "title",
+                    "amount",
+                    "tax_amount",
+                    "contract_date",
+                    "period_start",
+                    "period_end",
+                ]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return (
+                (
+                    None,
+                    {
+                        "fields": (
+                            "case",
+                            "title",
+                            "amount",
+                            "tax_amount",
+                            "period_start",
+                            "period_end",
+                        )
+                    },
+                ),
+            )
+        return super().get_fieldsets(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm(SEND_PERM):
+            for name in self.actions:
+                actions.pop(name, None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (
+            obj.status != ContractStatus.PREPARING or obj.signing_requests.exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="案件番号", ordering="case__number")
+    def case_number(self, obj: Contract) -> str:
+        return obj.case.number
+
+    @admin.display(description="契約金額", ordering="amount")
+    def amount_display(self, obj: Contract) -> str:
+        return f"{obj.amount:,}円"
+
+    @admin.display(description="署名依頼")
+    def request_status(self, obj: Contract) -> str:
+        status = getattr(obj, "latest_request_status", None)
+        return RequestStatus(status).label if status else "—"
+
+    @admin.display(description="送信の条件")
+    def gate_display(self, obj: Contract) -> str:
+        if obj is None or obj.pk is None:
+            return ""
+        if obj.status not in SENDABLE:
+            return "—"
+        problems = services.gate_problems(obj)
+        if not problems:
+            return format_html('<strong style="color:#197a4b">{}</strong>', "送信できます。")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        audit.record(
+            "contract.saved" if change else "contract.created",
+            actor=request.user,
+            target=obj,
+            request=request,
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ContractFile:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects = [], []
+        formset.deleted_objects = []
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                audit.record(
+                    "contract.file_removed",
+                    actor=request.user,
+                    target=form.instance,
+                    request=request,
+                    payload={"name": inline_form.instance.file.original_name},
+                )
+                inline_form.instance.delete()
+                formset.deleted_objects.append(inline_form.instance)
+        for inline_form in formset.forms:
+            upload = inline_form.cleaned_data.get("upload") if inline_form.cleaned_data else None
+            if upload and inline_form not in formset.deleted_forms:
+                try:
+                    formset.new_objects.append(
+                        services.contract_add_file(
+                            contract=form.instance,
+                            user=request.user,
+                            upload=upload,
+                            request=request,
+                        )
+                    )
+                except services.ContractError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+
+    def _each(self, request, queryset, func, done_message):
+        done = 0
+        for contract in queryset:
+            try:
+                func(contract)
+                done += 1
+            except services.ContractError as exc:
+                for problem in exc.problems:
+                    self.message_user(request, f"{contract}: {problem}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message.format(n=done), messages.SUCCESS)
+
+    @admin.action(description="電子署名に送信する（再送を含む）")
+    def send_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: services.contract_send_for_signature(
+                contract=c, user=request.user, request=request
+            ),
+            "{n}件の契約を送信しました（クラウドサインへの登録は数秒〜数分で完了します）。",
+        )
+
+    @admin.action(description="署名待ちの相手にリマインドする")
+    def remind_selected(self, request, queryset):
+        def remind(contract):
+            active = contract.signing_requests.filter(status=RequestStatus.WAITING).first()
+            if active is None:
+                raise services.ContractError("署名待ちの署名依頼がありません。")
+            services.signing_request_remind(
+                signing_request=active, user=request.user, request=request
+            )
+
+        self._each(request, queryset, remind, "{n}件の契約でリマインドしました。")
+
+    @admin.action(description="送信に失敗した署名依頼を再試行する")
+    def retry_selected(self, request, queryset):
+        def retry(contract):
+            failed = contract.signing_requests.filter(status=RequestStatus.FAILED).first()
+            if failed is None:
+                raise services.ContractError("送信に失敗した署名依頼がありません。")
+            services.signing_request_retry(
+                signing_request=failed, user=request.user, request=request
+            )
+
+        self._each(request, queryset, retry, "{n}件の署名依頼を再試行します。")
+
+    @admin.action(description="変更契約を作成する")
+    def create_change_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: services.contract_create_change(
+                original=c, user=request.user, request=request
+            ),
+            "{n}件の変更契約を作成しました。金額・期間を修正し、PDFを登録して送信してください。",
+        )
+
+    @admin.action(description="署名依頼を取り消す（理由を入力）")
+    def cancel_selected(self, request, queryset):
+        if "apply" in request.POST:
+            form = CancelForm(request.POST)
+            if form.is_valid():
+                self._each(
+                    request,
+                    queryset,
+                    lambda c: services.contract_cancel(
+                        contract=c,
+                        user=request.user,
+                        comment=form.cleaned_data["comment"],
+                        request=request,
+                    ),
+                    "{n}件の署名依頼を取り消しました。",
+                )
+                return None
+        else:
+            form = CancelForm()
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/cancel.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "署名依頼の取消",
+                "form": form,
+                "contracts": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class SignerInline(admin.TabularInline):
+    model = Signer
+    fields = (
+        "order",
+        "role",
+        "name",
+        "email",
+        "organization",
+        "state",
+        "link_expires_at",
+        "agreed_at",
+        "rejected_at",
+        "reminders_sent",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReporteeInline(admin.TabularInline):
+    model = Reportee
+    fields = ("name", "email", "organization", "remote_id")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SigningRequest)
+class SigningRequestAdmin(DepartmentScopedAdmin):
+    department_path = "contract__case__department"
+    list_display = (
+        "contract",
+        "status",
+        "document_id",
+        "sent_at",
+        "last_synced_at",
+        "attempts",
+        "last_error_code",
+    )
+    list_filter = ("status",)
+    search_fields = ("document_id", "contract__title", "contract__case__number")
+    list_select_related = ("contract", "contract__case")
+    readonly_fields = [f.name for f in SigningRequest._meta.fields]
+    inlines = [SignerInline, ReporteeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,8 +1,18 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
-from contracts.constants import TITLE_LABELS, Category, ProcurementMethod
+from contracts.constants import (
+    TITLE_LABELS,
+    Category,
+    ContractKind,
+    ContractStatus,
+    ProcurementMethod,
+    RequestStatus,
+    SignerRole,
+    SignerState,
+)
 
 
 class Case(models.Model):
@@ -79,3 +89,220 @@ class Case(models.Model):
     @property
     def place_label(self) -> str:
         return TITLE_LABELS[Category(self.category)][1]
+
+
+class Contract(models.Model):
+    """契約: 当初契約, or a 変更契約 linked to the contract it changes."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="contracts"
+    )
+    kind = models.CharField(
+        "契約の種類", max_length=10, choices=ContractKind.choices, default=ContractKind.INITIAL
+    )
+    original = models.ForeignKey(
+        "self",
+        verbose_name="変更前の契約",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
+    title = models.CharField("契約件名", max_length=200)
+    amount = models.PositiveBigIntegerField("契約金額（税込）", validators=[MinValueValidator(1)])
+    tax_amount = models.PositiveBigIntegerField(
+        "うち取引に係る消費税及び地方消費税の額", null=True, blank=True
+    )
+    contract_date = models.DateField("契約日", null=True, blank=True)
+    period_start = models.DateField("履行期間（始期）", null=True, blank=True)
+    period_end = models.DateField("履行期間（終期）", null=True, blank=True)
+    status = models.CharField(
+        "状態",
+        max_length=20,
+        choices=ContractStatus.choices,
+        default=ContractStatus.PREPARING,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = "契約"
+        verbose_name_plural = "契約"
+        ordering = ["-created_at"]
+        permissions = [("send_contract", "契約書を電子署名に送信・取消できる")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="initial", original__isnull=True)
+                | models.Q(kind="change", original__isnull=False),
+                name="contract_change_has_original",
+                violation_error_message="変更契約には変更前の契約が必要です。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tax_amount__isnull=True)
+                | models.Q(tax_amount__lte=models.F("amount")),
+                name="contract_tax_within_amount",
+                violation_error_message="消費税額は契約金額以下にしてください。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.title}（{self.get_kind_display()}）"
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": "履行期間の終期は始期以降の日付にしてください。"})
+        if self.tax_amount is not None and self.amount and self.tax_amount > self.amount:
+            raise ValidationError({"tax_amount": "消費税額は契約金額以下にしてください。"})
+
+
+class ContractFile(models.Model):
+    """A PDF to sign, in the order it is sent."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="files")
+    file = models.ForeignKey(
+        "core.StoredFile", verbose_name="ファイル", on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveIntegerField("順序", default=0)
+
+    class Meta:
+        verbose_name = "契約書ファイル"
+        verbose_name_plural = "契約書ファイル"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.file.original_name
+
+
+class SigningRequest(models.Model):
+    """One attempt to get a contract signed (a rejected contract can be sent again)."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name="契約", on_delete=models.PROTECT, related_name="signing_requests"
+    )
+    provider = models.CharField("サービス", max_length=20, default="cloudsign")
+    document_id = models.CharField("書類ID", max_length=36, unique=True, null=True, blank=True)
+    status = models.CharField(
+        "状態",
+        max_length=20,
+        choices=RequestStatus.choices,
+        default=RequestStatus.QUEUED,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    create_attempted_at = models.DateTimeField("書類作成の試行日時", null=True, blank=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+    concluded_at = models.DateTimeField("締結日時", null=True, blank=True)
+    closed_at = models.DateTimeField("終了日時", null=True, blank=True)
+    remote_status = models.IntegerField("サービス上の状態", null=True, blank=True)
+    remote_processed_at = models.DateTimeField("サービス上の最終処理日時", null=True, blank=True)
+    decline_comment = models.TextField("取消・却下の理由", blank=True)
+    last_synced_at = models.DateTimeField("最終同期", null=True, blank=True)
+    next_check_at = models.DateTimeField("次回確認", null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField("試行回数", default=0)
+    claimed_until = models.DateTimeField("処理中（期限）", null=True, blank=True)
+    last_error_code = models.CharField("最後のエラー", max_length=100, blank=True)
+    last_error_message = models.TextField("エラーの内容", blank=True)
+    last_error_at = models.DateTimeField("エラー日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "署名依頼"
+        verbose_name_plural = "署名依頼"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=models.Q(status__in=["queued", "sending", "waiting"]),
+                name="signing_request_one_active_per_contract",
+                violation_error_message="この契約には進行中の署名依頼があります。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.contract.title} {self.get_status_display()}（{self.document_id or '未作成'}）"
+        )
+
+
+class Signer(models.Model):
+    """A recipient of the document, in signing order: the contractor first, the city last."""
+
+    signing_request = models.ForeignKey(
+        SigningRequest, on_delete=models.CASCADE, related_name="signers"
+    )
+    order = models.PositiveIntegerField("順序")
+    role = models.CharField("役割", max_length=20, choices=SignerRole.choices)
+    name = models.CharField("氏名", max_length=64)
+    email = models.EmailField("メールアドレス")
+    organization = models.CharField("組織", max_length=64, blank=True)
+    remote_id = models.CharField("宛先ID", max_length=36, blank=True)
+    remote_status = models.IntegerField("サービス上の状態", null=True, blank=True)
+    state = models.CharField(
+        "状況", max_length=20, choices=SignerState.choices, default=SignerState.PENDING
+    )
+    link_expires_at = models.DateTimeField("URL有効期限", null=True, blank=True)
+    opened_at = models.DateTimeField("開封日時", null=True, blank=True)
+    agreed_at = models.DateTimeField("同意日時", null=True, blank=True)
+    rejected_at = models.DateTimeField("却下日時", null=True, blank=True)
+    reminders_sent = models.PositiveIntegerField("リマインド回数", default=0)
+
+    class Meta:
+        verbose_name = "署名者"
+        verbose_name_plural = "署名者"
+        ordering = ["signing_request", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["signing_request", "order"], name="signer_order"),
+            models.UniqueConstraint(fields=["signing_request", "email"], name="signer_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}（{self.get_role_display()}）"
+
+
+class Reportee(models.Model):
+    """共有先: a 契約担当者 who sees the document and the completion mail."""
+
+    signing_request = models.ForeignKey(
+        SigningRequest, on_delete=models.CASCADE, related_name="reportees"
+    )
+    name = models.CharField("氏名", max_length=64)
+    email = models.EmailField("メールアドレス")
+    organization = models.CharField("組織", max_length=64, blank=True)
+    remote_id = models.CharField("共有先ID", max_length=36, blank=True)
+
+    class Meta:
+        verbose_name = "共有先"
+        verbose_name_plural = "共有先"
+        ordering = ["signing_request", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["signing_request", "email"], name="reportee_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class RemoteFile(models.Model):
+    """Which remote file a contract PDF became, per signing request (uploaded once)."""
+
+    signing_request = models.ForeignKey(
+        SigningRequest, on_delete=models.CASCADE, related_name="remote_files"
+    )
+    contract_file = models.ForeignKey(ContractFile, on_delete=models.PROTECT, related_name="+")
+    remote_id = models.CharField("ファイルID", max_length=36)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signing_request", "contract_file"], name="remote_file_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.remote_id

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from contracts.models import Case
+from contracts.constants import ContractStatus
+from contracts.models import Case, Contract
 
 
 def cases_for_company(user) -> QuerySet[Case]:
@@ -22,3 +23,16 @@ def cases_for_staff(user) -> QuerySet[Case]:
     if user.department_id is None:
         return qs.none()
     return qs.filter(department_id=user.department_id)
+
+
+def contracts_for_company(user) -> QuerySet[Contract]:
+    """The contracts of the user's company's cases; never a draft still being prepared."""
+    if not user.is_authenticated or user.company_id is None:
+        return Contract.objects.none()
+    return Contract.objects.filter(case__awarded_company_id=user.company_id).exclude(
+        status=ContractStatus.PREPARING, signing_requests__isnull=True
+    )
+
+
+def contracts_for_staff(user) -> QuerySet[Contract]:
+    return Contract.objects.filter(case__in=cases_for_staff(user))

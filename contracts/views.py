@@ -1,9 +1,12 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import OuterRef, Subquery
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from applications.selectors import case_checklist
-from contracts.selectors import cases_for_company
+from contracts.constants import RequestStatus
+from contracts.models import ContractFile, SigningRequest
+from contracts.selectors import cases_for_company, contracts_for_company, contracts_for_staff
 
 
 @login_required
@@ -20,3 +23,61 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(cases_for_company(request.user), pk=pk)
     checklist = case_checklist(case, request.user.company)
     return render(request, "contracts/case_detail.html", {"case": case, "checklist": checklist})
+
+
+@login_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    contracts = (
+        contracts_for_company(request.user)
+        .select_related("case")
+        .annotate(
+            latest_request=Subquery(
+                SigningRequest.objects.filter(contract=OuterRef("pk"))
+                .order_by("-created_at", "-id")
+                .values("status")[:1]
+            )
+        )
+        .order_by("-created_at")
+    )
+    return render(request, "contracts/contract_list.html", {"contracts": contracts})
+
+
+@login_required
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_object_or_404(
+        contracts_for_company(request.user).select_related("case", "case__department"), pk=pk
+    )
+    signing_request = (
+        contract.signing_requests.exclude(status=RequestStatus.FAILED)
+        .prefetch_related("signers")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "signing_request": signing_request,
+            "signers": signing_request.signers.all() if signing_request else [],
+            "files": contract.files.select_related("file"),
+        },
+    )
+
+
+@login_required
+def contract_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A contract PDF, for the company's users and for staff who may see the case."""
+    user = request.user
+    scope = contracts_for_staff(user) if user.is_staff else contracts_for_company(user)
+    contract = get_object_or_404(scope, pk=pk)
+    contract_file = get_object_or_404(
+        ContractFile.objects.select_related("file"), pk=file_pk, contract=contract
+    )
+    stored = contract_file.file
+    response = FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
