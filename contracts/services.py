@@ -420,6 +420,7 @@ def signing_request_push(*, request_id: int, client=None) -> SigningRequest | No
         raise
     except PermanentError as exc:
         signing_request_fail(signing_request=signing_request, error=exc)
+        signing_request.refresh_from_db()
         return signing_request
     with transaction.atomic():
         signing_request = SigningRequest.objects.select_for_update().get(pk=request_id)

@@ -159,6 +159,13 @@ def endpoint(handlers: dict[str, Callable], *, auth: bool = True) -> Callable:
         handler = handlers.get(request.method)
         if handler is None:
             return error(405, "method_not_allowed", "method not allowed")
+        try:
+            if auth:
+                kwargs["account"] = _authenticate(request)
+        except SandboxError as exc:
+            return error(exc.status, exc.code, exc.message)
+        # Injected faults hit authenticated calls only, so that a fault is never spent on a
+        # request that would have failed anyway.
         fault = _matching_fault(request)
         if fault is not None:
             if fault.kind == FaultKind.RATE_LIMITED:
@@ -168,8 +175,6 @@ def endpoint(handlers: dict[str, Callable], *, auth: bool = True) -> Callable:
             if fault.kind == FaultKind.DELAY:
                 time.sleep(fault.delay_seconds)
         try:
-            if auth:
-                kwargs["account"] = _authenticate(request)
             response = handler(request, **kwargs)
         except SandboxError as exc:
             return error(exc.status, exc.code, exc.message)

@@ -128,6 +128,9 @@ def _sandbox_pki(settings, _pki_dir):
 
 @pytest.fixture
 def sandbox_url(live_server):
+    import esign.factory
+
+    esign.factory._client = None  # no token cached from an earlier test's database
     return live_server.url + "/sandbox/cloudsign"
 
 

@@ -96,7 +96,11 @@ def test_seed_demo_is_idempotent(capsys):
     out = capsys.readouterr().out
     assert "user@ashikaga-test.example" in out and "パスワード" in out
     from applications.models import Application
+    from contracts.models import Contract
+    from contracts.services import gate_problems
 
+    contract = Contract.objects.get()
+    assert gate_problems(contract) == []  # ready to send
     statuses = set(Application.objects.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "accepted", "withdrawn"}
     categories = sorted(Case.objects.values_list("category", flat=True))

@@ -184,6 +184,7 @@ class Command(BaseCommand):
             Case.objects.update_or_create(number=data.pop("number"), defaults=data)
 
         self._applications(companies)
+        self._contract()
 
         self.stdout.write("デモデータを登録しました。ログイン（パスワードはすべて同じ）:")
         for label, email in logins:
@@ -293,6 +294,29 @@ class Command(BaseCommand):
                 econtract(service, b_user, "鈴木 花子", "user@watarase-sekkei.example"),
             ),
             b_user,
+        )
+
+    def _contract(self) -> None:
+        """A contract ready to send: R7-KE-0001 with its 電子契約利用申出書 受理 and the PDF."""
+        from pathlib import Path
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from contracts import services
+        from contracts.models import Contract
+
+        case = Case.objects.get(number="R7-KE-0001")
+        if Contract.objects.filter(case=case).exists():
+            return
+        staff = User.objects.get(email=STAFF[0][0])
+        contract = services.contract_create(case=case, user=staff, tax_amount=4_545_454)
+        data = (
+            Path(__file__).resolve().parents[2] / "demo" / "contract-construction.pdf"
+        ).read_bytes()
+        services.contract_add_file(
+            contract=contract,
+            user=staff,
+            upload=SimpleUploadedFile("建設工事請負契約書.pdf", data, "application/pdf"),
         )
 
     def _user(self, email: str, **fields) -> User:

@@ -1,0 +1,42 @@
+import pytest
+
+from applications import services as application_services
+from contracts import services
+from tests.applications.helpers import filed
+from tests.pdfs import make_pdf
+
+
+@pytest.fixture
+def signer_department(department):
+    department.signer_name = "足利市長 早川 尚秀"
+    department.signer_email = "shicho@city.ashikaga.example"
+    department.save()
+    return department
+
+
+@pytest.fixture
+def accepted_econtract(case, contractor, section_staff, signer_department):
+    application = filed(case, contractor)
+    return application_services.application_accept(application=application, reviewer=section_staff)
+
+
+def pdf_upload(name="建設工事請負契約書.pdf", pages=3):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, make_pdf(pages=pages), "application/pdf")
+
+
+@pytest.fixture
+def ready_contract(case, section_staff, accepted_econtract):
+    contract = services.contract_create(case=case, user=section_staff)
+    services.contract_add_file(contract=contract, user=section_staff, upload=pdf_upload())
+    services.contract_add_file(
+        contract=contract, user=section_staff, upload=pdf_upload("契約約款.pdf", pages=2)
+    )
+    return contract
+
+
+@pytest.fixture
+def use_sandbox(settings, sandbox_url):
+    settings.CLOUDSIGN_API_BASE = sandbox_url
+    return sandbox_url

@@ -1,0 +1,127 @@
+"""The gate of contract_send_for_signature: each failure named, nothing sent."""
+
+import datetime as dt
+
+import pytest
+
+from applications import services as application_services
+from contracts import services
+from contracts.models import SigningRequest
+from tests.applications.helpers import filed
+from tests.contracts.conftest import pdf_upload
+
+
+def problems_of(contract, user):
+    with pytest.raises(services.ContractError) as exc_info:
+        services.contract_send_for_signature(contract=contract, user=user)
+    assert SigningRequest.objects.count() == 0
+    contract.refresh_from_db()
+    assert contract.status == "preparing"
+    return exc_info.value.problems
+
+
+@pytest.mark.django_db
+def test_a_ready_contract_passes(ready_contract):
+    assert services.gate_problems(ready_contract) == []
+
+
+@pytest.mark.django_db
+def test_no_econtract_application(case, section_staff, signer_department):
+    contract = services.contract_create(case=case, user=section_staff)
+    services.contract_add_file(contract=contract, user=section_staff, upload=pdf_upload())
+    assert problems_of(contract, section_staff) == ["電子契約利用申出書が提出されていません。"]
+
+
+@pytest.mark.django_db
+def test_latest_econtract_not_accepted(ready_contract, case, contractor, section_staff):
+    newer = filed(case, contractor)  # an address change, still under review
+    problems = problems_of(ready_contract, section_staff)
+    assert problems == [
+        f"最新の電子契約利用申出書（到達番号 {newer.receipt_number}）"
+        "が受理されていません（提出済）。"
+    ]
+    application_services.application_accept(application=newer, reviewer=section_staff)
+    assert services.gate_problems(ready_contract) == []
+
+
+@pytest.mark.django_db
+def test_no_pdf(case, section_staff, accepted_econtract):
+    contract = services.contract_create(case=case, user=section_staff)
+    assert problems_of(contract, section_staff) == [
+        "署名するPDFがありません。契約書のPDFを登録してください。"
+    ]
+
+
+@pytest.mark.django_db
+def test_term_over_ten_years(ready_contract, section_staff):
+    ready_contract.period_start = dt.date(2025, 4, 1)
+    ready_contract.period_end = dt.date(2035, 4, 1)  # exactly ten years: allowed
+    ready_contract.save()
+    assert services.gate_problems(ready_contract) == []
+    ready_contract.period_end = dt.date(2035, 4, 2)
+    ready_contract.save()
+    assert problems_of(ready_contract, section_staff) == [
+        "契約期間が10年を超えるため、電子契約の対象外です。"
+    ]
+
+
+@pytest.mark.django_db
+def test_council_case(ready_contract, section_staff, settings):
+    ready_contract.amount = 149_999_999
+    ready_contract.save()
+    assert services.gate_problems(ready_contract) == []
+    ready_contract.amount = 150_000_000
+    ready_contract.save()
+    assert problems_of(ready_contract, section_staff) == [
+        "契約金額が150,000,000円以上の議決案件のため、電子契約の対象外です。"
+    ]
+
+
+@pytest.mark.django_db
+def test_no_city_signer(ready_contract, section_staff, signer_department):
+    signer_department.signer_email = ""
+    signer_department.save()
+    assert problems_of(ready_contract, section_staff) == [
+        "担当課「土木課」に市の署名者（氏名・メールアドレス）が設定されていません。"
+    ]
+
+
+@pytest.mark.django_db
+def test_another_active_request(ready_contract, section_staff, django_capture_on_commit_callbacks):
+    services.contract_send_for_signature(contract=ready_contract, user=section_staff)
+    ready_contract.refresh_from_db()
+    with pytest.raises(services.ContractError) as exc_info:
+        services.contract_send_for_signature(contract=ready_contract, user=section_staff)
+    assert "「署名依頼中」の契約は送信できません。" in exc_info.value.problems
+    assert "この契約には進行中の署名依頼があります。" in exc_info.value.problems
+    assert SigningRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_signers_and_reportees_come_from_the_accepted_form(ready_contract, section_staff, company):
+    signing_request = services.contract_send_for_signature(
+        contract=ready_contract, user=section_staff
+    )
+    signers = list(
+        signing_request.signers.values_list("order", "role", "name", "email", "organization")
+    )
+    assert signers == [
+        (1, "contractor", "山田 太郎", "yamada@ashikaga-test.example", company.name),
+        (2, "city", "足利市長 早川 尚秀", "shicho@city.ashikaga.example", "足利市"),
+    ]
+    assert list(signing_request.reportees.values_list("name", "email")) == [
+        ("佐藤 一郎", "sato@ashikaga-test.example")
+    ]
+
+
+@pytest.mark.django_db
+def test_change_contract_needs_a_concluded_original(ready_contract, section_staff):
+    with pytest.raises(services.ContractError) as exc_info:
+        services.contract_create_change(original=ready_contract, user=section_staff)
+    assert exc_info.value.message == "締結済の契約だけを変更できます。"
+    ready_contract.status = "concluded"
+    ready_contract.save()
+    change = services.contract_create_change(original=ready_contract, user=section_staff)
+    assert change.kind == "change" and change.original == ready_contract
+    ready_contract.refresh_from_db()
+    assert ready_contract.status == "concluded"
