@@ -163,12 +163,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Mail: the file backend under var/mail/ unless EMAIL_URL says otherwise (smtp://, smtp+tls://).
 EMAIL_MAIL_DIR = VAR_DIR / "mail"
-_email = env.email_url("EMAIL_URL", default=f"filemail://{EMAIL_MAIL_DIR}")
-if _email.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(EMAIL_MAIL_DIR)
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
 else:
-    globals().update(_email)
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(EMAIL_MAIL_DIR)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="足利市 電子契約ポータル <noreply@example.jp>"
 )

@@ -107,3 +107,16 @@ def test_seed_demo_is_idempotent(capsys):
     assert categories == sorted(
         ["construction", "construction", "construction_service", "goods", "service"]
     )
+
+
+def test_default_mail_goes_to_var_mail(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH)",
+        VAR_DIR=str(tmp_path),
+    )
+    assert result.stdout.split()[-2:] == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(tmp_path / "mail"),
+    ]
