@@ -184,7 +184,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
+    else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -199,6 +199,22 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "sync-signing-status": {
+        "task": "contracts.tasks.sync_signing_status",
+        "schedule": env.int("SYNC_INTERVAL_SECONDS", default=300),
+    },
+    "reconcile-signing-requests": {
+        "task": "contracts.tasks.reconcile_signing_requests",
+        "schedule": crontab(minute=17),
+    },
+    "remind-signers": {
+        "task": "contracts.tasks.remind_signers",
+        "schedule": crontab(minute=41),
+    },
+    "check-file-integrity": {
+        "task": "core.tasks.check_file_integrity",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "purge-expired-invitations": {
         "task": "accounts.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
@@ -245,3 +261,21 @@ ESIGN_SANDBOX_RATE_LIMIT = env.int("ESIGN_SANDBOX_RATE_LIMIT", default=800)  # r
 # Contracts: the e-contract gate.
 CONTRACT_COUNCIL_THRESHOLD = env.int("CONTRACT_COUNCIL_THRESHOLD", default=150_000_000)  # 議決案件
 CONTRACT_MAX_TERM_YEARS = env.int("CONTRACT_MAX_TERM_YEARS", default=10)
+# Client side: all workers together stay under the service's 800 requests a minute.
+CLOUDSIGN_RATE_LIMIT = env.int("CLOUDSIGN_RATE_LIMIT", default=700)
+
+# Signing status sync (contracts.sync) and signed-document storage.
+SYNC_OVERLAP_SECONDS = env.int("SYNC_OVERLAP_SECONDS", default=300)
+RECONCILE_AFTER_MINUTES = env.int("RECONCILE_AFTER_MINUTES", default=360)
+RECONCILE_BATCH = env.int("RECONCILE_BATCH", default=100)
+REMINDER_DAYS_BEFORE_EXPIRY = env.int("REMINDER_DAYS_BEFORE_EXPIRY", default=2)
+REMINDER_MAX = env.int("REMINDER_MAX", default=2)
+# The webhook URL is /hooks/cloudsign/<CLOUDSIGN_WEBHOOK_SECRET>/ (empty: webhooks off).
+CLOUDSIGN_WEBHOOK_SECRET = env.str(
+    "CLOUDSIGN_WEBHOOK_SECRET", default="dev-webhook-secret" if DEBUG else ""
+)
+# Optional source-address allow-list (CloudSign: 52.68.17.229, 52.198.144.82, 3.112.114.42).
+CLOUDSIGN_WEBHOOK_ALLOWED_IPS = env.list("CLOUDSIGN_WEBHOOK_ALLOWED_IPS", default=[])
+WEBHOOK_MAX_BYTES = 64 * 1024
+# PEM bundle of the CAs whose signatures count as valid; empty: the sandbox CA when it is on.
+ESIGN_TRUST_ROOTS = env.str("ESIGN_TRUST_ROOTS", default="")

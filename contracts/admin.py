@@ -8,9 +8,20 @@ from django.utils.html import format_html, format_html_join
 
 from contracts import services
 from contracts.constants import SENDABLE, ContractStatus, RequestStatus
-from contracts.models import Case, Contract, ContractFile, Reportee, Signer, SigningRequest
+from contracts.models import (
+    Case,
+    Contract,
+    ContractFile,
+    Reportee,
+    SignedDocument,
+    Signer,
+    SigningRequest,
+    SyncState,
+    WebhookReceipt,
+)
 from core import audit
 from core.uploads import validate_pdf_upload
+from esign.errors import CloudSignError
 
 
 class DepartmentScopedAdmin(admin.ModelAdmin):
@@ -458,9 +469,37 @@ class ReporteeInline(admin.TabularInline):
         return False
 
 
+class SignedDocumentInline(admin.TabularInline):
+    model = SignedDocument
+    fields = (
+        "kind",
+        "download",
+        "page_count",
+        "sha256",
+        "signature_status",
+        "signer_subject",
+        "timestamp_at",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stored_file", "signing_request")
+
+    @admin.display(description="ファイル")
+    def download(self, obj: SignedDocument) -> str:
+        url = reverse("signed_document", args=[obj.signing_request.contract_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.stored_file.original_name)
+
+
 @admin.register(SigningRequest)
 class SigningRequestAdmin(DepartmentScopedAdmin):
     department_path = "contract__case__department"
+    actions = ["sync_now", "refetch_documents"]
     list_display = (
         "contract",
         "status",
@@ -474,7 +513,92 @@ class SigningRequestAdmin(DepartmentScopedAdmin):
     search_fields = ("document_id", "contract__title", "contract__case__number")
     list_select_related = ("contract", "contract__case")
     readonly_fields = [f.name for f in SigningRequest._meta.fields]
-    inlines = [SignerInline, ReporteeInline]
+    inlines = [SignerInline, ReporteeInline, SignedDocumentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm(SEND_PERM):
+            actions.pop("sync_now", None)
+            actions.pop("refetch_documents", None)
+        return actions
+
+    @admin.action(description="今すぐ同期（サービスから状態を再取得）")
+    def sync_now(self, request, queryset):
+        from contracts import sync
+
+        done = 0
+        for signing_request in queryset.exclude(document_id=None):
+            try:
+                sync.refresh_signing_request(request_id=signing_request.pk)
+                done += 1
+            except CloudSignError as exc:
+                self.message_user(request, f"{signing_request}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{done}件を同期しました。", messages.SUCCESS)
+
+    @admin.action(description="再取得（締結済み書類のダウンロード・保存）")
+    def refetch_documents(self, request, queryset):
+        from contracts.tasks import store_signed_documents
+
+        pending = queryset.filter(status=RequestStatus.CONCLUDED, stored_at__isnull=True)
+        for signing_request in pending:
+            SigningRequest.objects.filter(pk=signing_request.pk).update(claimed_until=None)
+            store_signed_documents.delay(signing_request.pk)
+        self.message_user(
+            request,
+            f"{pending.count()}件の締結済み書類の取得を開始しました（保存済みのものは対象外）。",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(SignedDocument)
+class SignedDocumentAdmin(DepartmentScopedAdmin):
+    department_path = "signing_request__contract__case__department"
+    list_display = ("stored_file", "kind", "signature_status", "sha256", "created_at")
+    list_filter = ("kind", "signature_status")
+    search_fields = ("sha256", "signing_request__document_id", "signing_request__contract__title")
+    list_select_related = ("stored_file",)
+    readonly_fields = [f.name for f in SignedDocument._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "watermark",
+        "last_sweep_at",
+        "last_sweep_calls",
+        "last_sweep_documents",
+        "last_error",
+    )
+    readonly_fields = [f.name for f in SyncState._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookReceipt)
+class WebhookReceiptAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "document_id", "status", "remote_addr", "signing_request")
+    search_fields = ("document_id",)
+    readonly_fields = [f.name for f in WebhookReceipt._meta.fields]
 
     def has_add_permission(self, request):
         return False

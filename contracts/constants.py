@@ -71,3 +71,14 @@ class SignerState(models.TextChoices):
     AGREED = "agreed", "同意済"
     REJECTED = "rejected", "却下"
     CANCELED = "canceled", "キャンセル"
+
+
+class DocumentKind(models.TextChoices):
+    SIGNED = "signed", "締結済み契約書"
+    CERTIFICATE = "certificate", "合意締結証明書"
+
+
+class SignatureStatus(models.TextChoices):
+    VALID = "valid", "有効"
+    INVALID = "invalid", "無効"
+    UNVERIFIED = "unverified", "未検証"

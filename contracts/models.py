@@ -8,8 +8,10 @@ from contracts.constants import (
     Category,
     ContractKind,
     ContractStatus,
+    DocumentKind,
     ProcurementMethod,
     RequestStatus,
+    SignatureStatus,
     SignerRole,
     SignerState,
 )
@@ -210,6 +212,7 @@ class SigningRequest(models.Model):
     last_error_code = models.CharField("最後のエラー", max_length=100, blank=True)
     last_error_message = models.TextField("エラーの内容", blank=True)
     last_error_at = models.DateTimeField("エラー日時", null=True, blank=True)
+    stored_at = models.DateTimeField("締結書類の保存日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "署名依頼"
@@ -251,6 +254,8 @@ class Signer(models.Model):
     agreed_at = models.DateTimeField("同意日時", null=True, blank=True)
     rejected_at = models.DateTimeField("却下日時", null=True, blank=True)
     reminders_sent = models.PositiveIntegerField("リマインド回数", default=0)
+    last_reminded_at = models.DateTimeField("最終リマインド", null=True, blank=True)
+    expired_alerted_at = models.DateTimeField("期限切れの通知日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "署名者"
@@ -306,3 +311,82 @@ class RemoteFile(models.Model):
 
     def __str__(self) -> str:
         return self.remote_id
+
+
+class SignedDocument(models.Model):
+    """A signed PDF or the 合意締結証明書 of a concluded request, stored and verified once."""
+
+    signing_request = models.ForeignKey(
+        SigningRequest, on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField("種類", max_length=20, choices=DocumentKind.choices)
+    remote_file_id = models.CharField("ファイルID", max_length=36, blank=True)
+    contract_file = models.ForeignKey(
+        ContractFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stored_file = models.ForeignKey(
+        "core.StoredFile", verbose_name="ファイル", on_delete=models.PROTECT, related_name="+"
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField("サイズ")
+    page_count = models.PositiveIntegerField("ページ数")
+    signature_status = models.CharField("電子署名", max_length=20, choices=SignatureStatus.choices)
+    signature_detail = models.TextField("検証結果", blank=True)
+    signer_subject = models.CharField("署名者（証明書）", max_length=300, blank=True)
+    signed_at = models.DateTimeField("署名日時", null=True, blank=True)
+    timestamp_at = models.DateTimeField("タイムスタンプ", null=True, blank=True)
+    verified_at = models.DateTimeField("検証日時", null=True, blank=True)
+    created_at = models.DateTimeField("保存日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "締結書類"
+        verbose_name_plural = "締結書類"
+        ordering = ["signing_request", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signing_request", "kind", "remote_file_id"],
+                name="signed_document_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.stored_file.original_name}"
+
+
+class SyncState(models.Model):
+    """The incremental sweep's watermark (one row per provider)."""
+
+    name = models.CharField(max_length=30, unique=True)
+    watermark = models.DateTimeField("同期済みの時点", null=True, blank=True)
+    last_sweep_at = models.DateTimeField("最終同期", null=True, blank=True)
+    last_sweep_calls = models.PositiveIntegerField("API呼び出し数", default=0)
+    last_sweep_documents = models.PositiveIntegerField("変更された書類", default=0)
+    last_error = models.TextField("最後のエラー", blank=True)
+
+    class Meta:
+        verbose_name = "同期状態"
+        verbose_name_plural = "同期状態"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.watermark}"
+
+
+class WebhookReceipt(models.Model):
+    """A webhook the service sent us: recorded, never trusted for state."""
+
+    received_at = models.DateTimeField("受信日時", auto_now_add=True)
+    document_id = models.CharField("書類ID", max_length=36, db_index=True)
+    status = models.IntegerField("状態")
+    text = models.CharField("本文", max_length=1000, blank=True)
+    remote_addr = models.GenericIPAddressField("送信元", null=True)
+    signing_request = models.ForeignKey(
+        SigningRequest, null=True, on_delete=models.SET_NULL, related_name="webhooks"
+    )
+
+    class Meta:
+        verbose_name = "Webhook受信"
+        verbose_name_plural = "Webhook受信"
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.status}"

@@ -7,7 +7,7 @@ import random
 
 from celery import shared_task
 
-from contracts import services
+from contracts import services, sync
 from contracts.models import SigningRequest
 from esign.errors import TransientError
 
@@ -37,3 +37,42 @@ def send_signing_request(self, request_id: int) -> str:
         )
         raise self.retry(exc=exc, countdown=countdown) from None
     return "skipped" if result is None else result.status
+
+
+@shared_task(acks_late=True)
+def sync_signing_status() -> dict:
+    result = sync.sync_signing_status()
+    return {"calls": result.calls, "changed": result.changed, "applied": result.applied}
+
+
+@shared_task(acks_late=True)
+def reconcile_signing_requests() -> int:
+    return sync.reconcile_signing_requests()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def refresh_signing_request(self, request_id: int) -> str:
+    try:
+        result = sync.refresh_signing_request(request_id=request_id)
+    except TransientError as exc:
+        raise self.retry(
+            exc=exc, countdown=exc.retry_after or backoff(self.request.retries)
+        ) from None
+    return "missing" if result is None else result.status
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def store_signed_documents(self, request_id: int) -> str:
+    """Download, verify and store the signed PDFs and the certificate (idempotent)."""
+    try:
+        result = services.signed_documents_store(request_id=request_id)
+    except TransientError as exc:
+        raise self.retry(
+            exc=exc, countdown=exc.retry_after or backoff(self.request.retries)
+        ) from None
+    return "skipped" if result is None else "stored"
+
+
+@shared_task(acks_late=True)
+def remind_signers() -> dict:
+    return sync.remind_signers()

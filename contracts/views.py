@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from applications.selectors import case_checklist
 from contracts.constants import RequestStatus
-from contracts.models import ContractFile, SigningRequest
+from contracts.models import ContractFile, SignedDocument, SigningRequest
 from contracts.selectors import cases_for_company, contracts_for_company, contracts_for_staff
 
 
@@ -61,6 +61,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signing_request": signing_request,
             "signers": signing_request.signers.all() if signing_request else [],
             "files": contract.files.select_related("file"),
+            "documents": signing_request.documents.select_related("stored_file")
+            if signing_request
+            else [],
         },
     )
 
@@ -75,6 +78,26 @@ def contract_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         ContractFile.objects.select_related("file"), pk=file_pk, contract=contract
     )
     stored = contract_file.file
+    response = FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def signed_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """A stored signed PDF or 合意締結証明書 of the contract."""
+    user = request.user
+    scope = contracts_for_staff(user) if user.is_staff else contracts_for_company(user)
+    contract = get_object_or_404(scope, pk=pk)
+    document = get_object_or_404(
+        SignedDocument.objects.select_related("stored_file"),
+        pk=document_pk,
+        signing_request__contract=contract,
+    )
+    stored = document.stored_file
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=stored.original_name
     )

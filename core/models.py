@@ -86,3 +86,17 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RateCounter(models.Model):
+    """Requests made in one window, shared by every worker (client-side rate limiting)."""
+
+    key = models.CharField(max_length=50)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="rate_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}: {self.count}"

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -61,11 +62,15 @@ class CloudSignClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 60.0,
         session: requests.Session | None = None,
+        before_request: Callable[[], None] | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self.timeout = (connect_timeout, read_timeout)
         self.session = session or requests.Session()  # keep-alive across calls
+        # Called before every request: a shared rate limiter (all workers under 800/min).
+        self.before_request = before_request
+        self.calls = 0  # requests sent by this client (the sweep bench reads it)
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = threading.Lock()
@@ -104,6 +109,9 @@ class CloudSignClient:
         headers = kwargs.pop("headers", {})
         if auth:
             headers["Authorization"] = f"Bearer {self.token()}"
+        if self.before_request is not None:
+            self.before_request()
+        self.calls += 1
         started = time.monotonic()
         try:
             response = self.session.request(
