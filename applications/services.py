@@ -35,7 +35,7 @@ class ApplicationError(Exception):
 
 def _locked(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("case", "company")
         .get(pk=application.pk)
     )

@@ -93,6 +93,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+    # Tests on SQLite use a file, not shared in-memory: the live server and in-process Celery
+    # workers then get ordinary SQLite locking (with the timeout above) between threads.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -266,6 +269,8 @@ CLOUDSIGN_RATE_LIMIT = env.int("CLOUDSIGN_RATE_LIMIT", default=700)
 
 # Signing status sync (contracts.sync) and signed-document storage.
 SYNC_OVERLAP_SECONDS = env.int("SYNC_OVERLAP_SECONDS", default=300)
+# How long a worker's claim on a signing request lasts (a dead worker's claim expires then).
+SIGNING_CLAIM_SECONDS = env.int("SIGNING_CLAIM_SECONDS", default=300)
 RECONCILE_AFTER_MINUTES = env.int("RECONCILE_AFTER_MINUTES", default=360)
 RECONCILE_BATCH = env.int("RECONCILE_BATCH", default=100)
 REMINDER_DAYS_BEFORE_EXPIRY = env.int("REMINDER_DAYS_BEFORE_EXPIRY", default=2)

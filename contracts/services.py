@@ -45,8 +45,31 @@ from esign.factory import get_client
 from esign.types import Document, DocumentStatus, ParticipantStatus
 
 logger = logging.getLogger(__name__)
-CLAIM_SECONDS = 300
 CITY_ORGANIZATION = "足利市"
+
+
+class ClaimHeld(Exception):
+    """Another worker holds the row; try again after ``retry_after`` seconds (its lease ends
+    then, also when that worker died)."""
+
+    def __init__(self, retry_after: float):
+        super().__init__(f"claimed for {retry_after:.0f}s more")
+        self.retry_after = retry_after
+
+
+def _claim_seconds() -> int:
+    return settings.SIGNING_CLAIM_SECONDS
+
+
+def _raise_if_claimed(request_id: int, **conditions) -> None:
+    until = (
+        SigningRequest.objects.filter(pk=request_id, **conditions)
+        .values_list("claimed_until", flat=True)
+        .first()
+    )
+    now = timezone.now()
+    if until is not None and until > now:
+        raise ClaimHeld((until - now).total_seconds())
 
 
 class ContractError(Exception):
@@ -226,7 +249,7 @@ def contract_send_for_signature(
 ) -> SigningRequest:
     """送信 (and 再送 after 却下 or 取消): check the gate, then queue the remote work."""
     contract = (
-        Contract.objects.select_for_update()
+        Contract.objects.select_for_update(of=("self",))
         .select_related("case", "case__department", "case__awarded_company")
         .get(pk=contract.pk)
     )
@@ -294,7 +317,7 @@ def _claim(request_id: int) -> bool:
             status__in=[RequestStatus.QUEUED, RequestStatus.SENDING],
         ).update(
             status=RequestStatus.SENDING,
-            claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS),
+            claimed_until=now + dt.timedelta(seconds=_claim_seconds()),
             attempts=F("attempts") + 1,
         )
     )
@@ -418,6 +441,7 @@ def signing_request_push(*, request_id: int, client=None) -> SigningRequest | No
     """Do (or finish) the remote work of a queued request. Safe to run again after any failure:
     no second document, no file or participant twice. Raises TransientError to be retried."""
     if not _claim(request_id):
+        _raise_if_claimed(request_id, status__in=[RequestStatus.QUEUED, RequestStatus.SENDING])
         return None
     signing_request = SigningRequest.objects.select_related(
         "contract", "contract__case", "contract__case__awarded_company"
@@ -513,7 +537,7 @@ def signing_request_apply_remote_state(
     Idempotent: applying the same document twice changes nothing the second time.
     """
     signing_request = (
-        SigningRequest.objects.select_for_update()
+        SigningRequest.objects.select_for_update(of=("self",))
         .select_related("contract")
         .get(pk=signing_request.pk)
     )
@@ -552,6 +576,7 @@ def signing_request_apply_remote_state(
             status=RequestStatus.CONCLUDED, concluded_at=document.last_processed_at or now
         )
         transitions.append("signing_request.concluded")
+        _enqueue_store(signing_request.pk)
     elif status == DocumentStatus.CANCELED and signing_request.status not in (
         RequestStatus.REJECTED,
         RequestStatus.CANCELED,
@@ -657,7 +682,7 @@ def _claim_for_storage(request_id: int) -> bool:
             pk=request_id,
             status=RequestStatus.CONCLUDED,
             stored_at__isnull=True,
-        ).update(claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
+        ).update(claimed_until=now + dt.timedelta(seconds=_claim_seconds()))
     )
 
 
@@ -705,6 +730,7 @@ def signed_documents_store(*, request_id: int, client=None) -> SigningRequest | 
     """On conclusion: download every signed file and the 合意締結証明書, verify, hash and store
     them, mark the contract 締結済 with its 契約日 and notify. Idempotent (stores once)."""
     if not _claim_for_storage(request_id):
+        _raise_if_claimed(request_id, status=RequestStatus.CONCLUDED, stored_at__isnull=True)
         return None
     signing_request = SigningRequest.objects.select_related(
         "contract",
@@ -755,10 +781,12 @@ def _mark_concluded(signing_request: SigningRequest) -> SigningRequest:
     signing_request.claimed_until = None
     signing_request.save(update_fields=["stored_at", "claimed_until"])
     contract = (
-        Contract.objects.select_for_update()
+        Contract.objects.select_for_update(of=("self",))
         .select_related("case", "case__awarded_company", "case__department")
         .get(pk=signing_request.contract_id)
     )
+    if contract.status == ContractStatus.CONCLUDED:
+        return signing_request  # stored again after a lost run: announced once already
     concluded_on = timezone.localtime(signing_request.concluded_at or now).date()
     contract.status = ContractStatus.CONCLUDED
     contract.contract_date = contract.contract_date or concluded_on

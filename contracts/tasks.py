@@ -25,6 +25,8 @@ def send_signing_request(self, request_id: int) -> str:
     """Create, fill and send the CloudSign document of a signing request (resumable)."""
     try:
         result = services.signing_request_push(request_id=request_id)
+    except services.ClaimHeld as exc:
+        raise self.retry(countdown=exc.retry_after + 1, max_retries=None) from None
     except TransientError as exc:
         if self.request.retries >= self.max_retries:
             logger.error("signing request %s: giving up after %s retries", request_id, exc)
@@ -66,6 +68,9 @@ def store_signed_documents(self, request_id: int) -> str:
     """Download, verify and store the signed PDFs and the certificate (idempotent)."""
     try:
         result = services.signed_documents_store(request_id=request_id)
+    except services.ClaimHeld as exc:
+        # Another worker is storing (or died doing it): look again when its lease ends.
+        raise self.retry(countdown=exc.retry_after + 1, max_retries=None) from None
     except TransientError as exc:
         raise self.retry(
             exc=exc, countdown=exc.retry_after or backoff(self.request.retries)

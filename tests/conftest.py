@@ -1,4 +1,5 @@
 import os
+import socketserver
 
 import pytest
 from django.contrib.auth.models import Group
@@ -13,6 +14,10 @@ from tests.factories import (
 )
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# The live test server answers in several writes; with Nagle's algorithm on, each request to it
+# waits ~40 ms for a delayed ACK. Real servers set TCP_NODELAY; so does the test server here.
+socketserver.StreamRequestHandler.disable_nagle_algorithm = True
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +67,9 @@ def other_contractor(other_company):
 
 @pytest.fixture
 def section_staff(groups, department):
-    contract_section = DepartmentFactory(code="keiyaku", name="契約管財課")
+    contract_section = DepartmentFactory(
+        code="keiyaku", name="契約管財課", is_contract_section=True
+    )
     return StaffFactory(
         email="keiyaku@city.example", department=contract_section, role=CONTRACT_SECTION
     )

@@ -150,7 +150,9 @@ def test_two_workers_never_push_the_same_request(ready_contract, section_staff, 
         contract=ready_contract, user=section_staff
     )
     assert services._claim(signing_request.pk) is True
-    assert services.signing_request_push(request_id=signing_request.pk) is None  # claimed
+    with pytest.raises(services.ClaimHeld) as exc_info:  # claimed: the task retries later
+        services.signing_request_push(request_id=signing_request.pk)
+    assert 0 < exc_info.value.retry_after <= 300
     SigningRequest.objects.filter(pk=signing_request.pk).update(claimed_until=None)
     assert services.signing_request_push(request_id=signing_request.pk).status == "waiting"
 
