@@ -6,6 +6,8 @@ module only formats them for people and for the city's forms.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -54,3 +56,36 @@ def format_fiscal_year(year: int) -> str:
     """2025 → 「令和7年度」; 2019 → 「令和元年度」 (an era begun during the year names it)."""
     era, y = era_of(date(year, 12, 31))
     return f"{era.name}{'元' if y == 1 else y}年度"
+
+
+_WAREKI_DATE = re.compile(
+    r"(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\.?\s*(?P<year>元|\d{1,2})\s*[年.]\s*"
+    r"(?P<month>\d{1,2})\s*[月.]\s*(?P<day>\d{1,2})\s*日?"
+)
+_WESTERN_DATE = re.compile(
+    r"(?P<year>\d{4})\s*[年/.-]\s*(?P<month>\d{1,2})\s*[月/.-]\s*(?P<day>\d{1,2})"
+)
+
+
+def parse_wareki(text: str) -> date | None:
+    """The first date in ``text``: 「令和7年9月4日」「令和元年5月1日」「R7.9.4」「2025/9/4」.
+
+    Input is NFKC-normalised first (full-width digits). None when there is no valid date.
+    """
+    text = unicodedata.normalize("NFKC", text or "")
+    match = _WAREKI_DATE.search(text)
+    if match:
+        name = match["era"]
+        era = next((e for e in ERAS if name in (e.name, e.initial)), None)
+        year = 1 if match["year"] == "元" else int(match["year"])
+        try:
+            return date(era.start.year + year - 1, int(match["month"]), int(match["day"]))
+        except ValueError:
+            return None
+    match = _WESTERN_DATE.search(text)
+    if match:
+        try:
+            return date(int(match["year"]), int(match["month"]), int(match["day"]))
+        except ValueError:
+            return None
+    return None
