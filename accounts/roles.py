@@ -27,6 +27,7 @@ DEPARTMENT_EXTRA = {
     ("contracts", "add_contractfile"),
     ("contracts", "change_contractfile"),
     ("contracts", "delete_contractfile"),
+    ("surety", "change_suretycertificate"),
 }
 # Department staff reach files and history through their own cases, not these global lists.
 DEPARTMENT_EXCLUDE = {
@@ -46,6 +47,7 @@ NEVER = {
 }
 # Only administrators (superusers) manage staff accounts and their groups.
 ADMIN_ONLY = {
+    ("surety", "reveal_credentials"),  # given to named verifiers only, one by one
     ("accounts", "add_user"),
     ("accounts", "change_user"),
     ("accounts", "delete_user"),

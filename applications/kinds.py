@@ -32,6 +32,8 @@ class KindForm(forms.Form):
     pdf_notes: tuple[str, ...] = ()
     # The field holding the 申請日, if the 様式 has one (else the submission date is printed).
     date_field = ""
+    # Credentials: masked wherever the filing is shown (pages, PDF, admin, mail).
+    secret_fields: frozenset[str] = frozenset()
 
     def __init__(self, *args, case, company, **kwargs):
         self.case = case
@@ -432,6 +434,41 @@ class AttachmentOnlyForm(KindForm):
     note = char("備考", required=False, max_length=500)
 
 
+# --- ⑧ 電子保証に係る認証キーのお知らせ (read from the PDF, confirmed by the contractor) -------
+
+
+class SuretyNoticeForm(KindForm):
+    """What was read from the notice PDF; the contractor confirms or corrects it."""
+
+    construction_name = char("工事名", max_length=300)
+    contractor_name = char("受注者名（JVの場合は代表者）", max_length=300)
+    product = forms.ChoiceField(
+        label="商品（保証区分）",
+        choices=[
+            ("前払金保証", "前払金保証"),
+            ("契約保証", "契約保証"),
+            ("中間前払金保証", "中間前払金保証"),
+        ],
+        error_messages=REQUIRED,
+    )
+    guarantee_number = char("保証契約番号", max_length=40)
+    auth_key = char(
+        "認証キー",
+        max_length=64,
+        help_text="大文字・小文字を区別します。お知らせのPDFの記載どおりか確認してください。",
+    )
+    secret_fields = frozenset({"auth_key"})
+
+    def clean_guarantee_number(self) -> str:
+        return self.cleaned_data["guarantee_number"].replace(" ", "").upper()
+
+    def clean_auth_key(self) -> str:
+        key = self.cleaned_data["auth_key"].replace(" ", "")  # width-normalised; case kept
+        if not key.isascii() or not key.isalnum():
+            raise forms.ValidationError("認証キーは半角英数字で入力してください。")
+        return key
+
+
 # --- the registry -------------------------------------------------------------------------
 
 
@@ -443,6 +480,17 @@ class Kind:
     categories: tuple[str, ...]
     required_purposes: tuple[str, ...] = ()
     allowed_purposes: tuple[str, ...] = (Purpose.OTHER,)
+    # Dotted path of a class with the kind's own steps (see applications.services):
+    # before_attach(application, purpose, data) -> dict, check_submit(application) -> list,
+    # after_submit(application, user, request). Empty: none.
+    hooks: str = ""
+
+    def hook(self, name: str):
+        if not self.hooks:
+            return None
+        from django.utils.module_loading import import_string
+
+        return getattr(import_string(self.hooks), name, None)
 
     def applies_to(self, category: str) -> bool:
         return category in self.categories
@@ -481,9 +529,11 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "surety_notice",
         "電子保証に係る認証キーのお知らせ",
-        AttachmentOnlyForm,
+        SuretyNoticeForm,
         BOTH,
         required_purposes=(Purpose.SURETY_NOTICE,),
+        allowed_purposes=(),
+        hooks="surety.hooks.NoticeFiling",
     ),
     Kind(
         "qualification",
@@ -521,9 +571,15 @@ def labelled_values(
         for name in names:
             f = form.fields[name]
             value = data.get(name)
-            rows.append((str(f.label), display(f, value)))
+            shown = mask(value) if name in form.secret_fields else display(f, value)
+            rows.append((str(f.label), shown))
         out.append((heading, rows))
     return out
+
+
+def mask(value) -> str:
+    """A credential as people see it: never a character of it."""
+    return "●●●●●●●●●●●●（非表示）" if value else ""
 
 
 def display(f: forms.Field, value) -> str:

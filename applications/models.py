@@ -59,7 +59,7 @@ class Application(models.Model):
             # One open filing of a kind per case: a double submit cannot make a second one.
             models.UniqueConstraint(
                 fields=["case", "company", "kind"],
-                condition=Q(status__in=[s.value for s in OPEN]),
+                condition=Q(status__in=sorted(s.value for s in OPEN)),
                 name="application_one_open_per_kind",
             )
         ]

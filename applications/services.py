@@ -33,6 +33,11 @@ class ApplicationError(Exception):
         self.errors = errors or {}
 
 
+def _internal(data: dict) -> dict:
+    """What a kind keeps beside the form's fields (keys starting with "_"), never typed over."""
+    return {k: v for k, v in data.items() if k.startswith("_")}
+
+
 def _locked(application: Application) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
@@ -91,7 +96,7 @@ def application_save(
             "提出済みの申請は編集できません。修正が必要な場合は市からの差戻しをお待ちください。",
             code="not_editable",
         )
-    application.data = data
+    application.data = {**_internal(application.data), **data}
     application.save(update_fields=["data", "updated_at"])
     audit.record("application.saved", actor=user, target=application, request=request)
     return application
@@ -118,9 +123,13 @@ def application_submit(
         raise ApplicationError(
             f"{'、'.join(missing)}のPDFを添付してください。", code="attachment_missing"
         )
+    check = kind.hook("check_submit")
+    problems = check(application) if check else []
+    if problems:
+        raise ApplicationError(problems[0], code="kind_check", errors={"__all__": problems})
     now = timezone.now()
     resubmission = application.status == Status.RETURNED
-    application.data = data
+    application.data = {**_internal(application.data), **data}
     application.status = Status.SUBMITTED
     application.submitted_at = now
     application.revision += 1
@@ -150,6 +159,9 @@ def application_submit(
         request=request,
         payload={"receipt_number": application.receipt_number, "revision": application.revision},
     )
+    after = kind.hook("after_submit")
+    if after:
+        after(application, user, request)
     context = {**_mail_context(application), "resubmission": resubmission}
     send_mail_on_commit(
         "application_received", context, selectors.company_emails(application.company)
@@ -266,6 +278,12 @@ def attachment_add(
         pdf = validate_pdf_upload(upload)
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], code=exc.code or "pdf") from None
+    before = kind.hook("before_attach")
+    if before:  # the kind reads the PDF; a refusal here stores nothing
+        updates = before(application, purpose, pdf.data)
+        if updates:
+            application.data = {**application.data, **updates}
+            application.save(update_fields=["data", "updated_at"])
     stored = store_pdf(
         pdf, kind=f"application-{purpose}", company=application.company, uploaded_by=user
     )

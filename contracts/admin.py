@@ -62,6 +62,7 @@ class CaseAdmin(DepartmentScopedAdmin):
             "契約内容",
             {"fields": ("amount", "period_start", "period_end", "advance_payment")},
         ),
+        ("契約保証", {"fields": ("surety_exempt", "surety_exempt_reason")}),
     )
 
     @admin.display(description="請負金額", ordering="amount")

@@ -55,6 +55,10 @@ class Case(models.Model):
     period_start = models.DateField("工期（始期）", null=True, blank=True)
     period_end = models.DateField("工期（終期）", null=True, blank=True)
     advance_payment = models.BooleanField("前払金あり", default=False)
+    surety_exempt = models.BooleanField(
+        "契約保証免除", default=False, help_text="契約保証を免除する案件（理由を記入）"
+    )
+    surety_exempt_reason = models.CharField("契約保証免除の理由", max_length=300, blank=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
@@ -83,6 +87,10 @@ class Case(models.Model):
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": "工期の終期は始期以降の日付にしてください。"})
+        if self.surety_exempt and not self.surety_exempt_reason.strip():
+            raise ValidationError(
+                {"surety_exempt_reason": "契約保証を免除する理由を入力してください。"}
+            )
 
     @property
     def title_label(self) -> str:

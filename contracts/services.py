@@ -220,6 +220,9 @@ def gate_problems(contract: Contract) -> list[str]:
         problems.append(f"契約金額が{threshold:,}円以上の議決案件のため、電子契約の対象外です。")
     if contract.signing_requests.filter(status__in=REQUEST_ACTIVE).exists():
         problems.append("この契約には進行中の署名依頼があります。")
+    from surety.services import performance_gate_problems
+
+    problems += performance_gate_problems(contract)
     department = case.department
     if not (department.signer_name and department.signer_email):
         problems.append(

@@ -7,6 +7,7 @@ from applications.selectors import case_checklist
 from contracts.constants import RequestStatus
 from contracts.models import ContractFile, SignedDocument, SigningRequest
 from contracts.selectors import cases_for_company, contracts_for_company, contracts_for_staff
+from surety.models import SuretyCertificate
 
 
 @login_required
@@ -22,7 +23,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(cases_for_company(request.user), pk=pk)
     checklist = case_checklist(case, request.user.company)
-    return render(request, "contracts/case_detail.html", {"case": case, "checklist": checklist})
+    sureties = SuretyCertificate.objects.filter(case=case).order_by("created_at")
+    return render(
+        request,
+        "contracts/case_detail.html",
+        {"case": case, "checklist": checklist, "sureties": sureties},
+    )
 
 
 @login_required

@@ -107,7 +107,7 @@ def read_notice(data: bytes) -> Notice:
         if current and not line.startswith(("【", "「", "※")) and ":" not in line:
             if JV_HINT.match(re.sub(r"\s+", "", line)):
                 continue  # the template's hint under 受注者名, not a value
-            found[current][-1] = (found[current][-1] + " " + line).strip()
+            found[current][-1] = (found[current][-1] + line).strip()  # Japanese: no space
             continue
         current = None
 

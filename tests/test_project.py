@@ -120,3 +120,8 @@ def test_default_mail_goes_to_var_mail(tmp_path):
         "django.core.mail.backends.filebased.EmailBackend",
         str(tmp_path / "mail"),
     ]
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

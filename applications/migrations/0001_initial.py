@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['returned', 'draft', 'submitted'])), fields=('case', 'company', 'kind'), name='application_one_open_per_kind'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'returned', 'submitted'])), fields=('case', 'company', 'kind'), name='application_one_open_per_kind'),
         ),
         migrations.AddConstraint(
             model_name='applicationrevision',

@@ -40,3 +40,27 @@ def ready_contract(case, section_staff, accepted_econtract):
 def use_sandbox(settings, sandbox_url):
     settings.CLOUDSIGN_API_BASE = sandbox_url
     return sandbox_url
+
+
+@pytest.fixture(autouse=True)
+def _performance_surety(request):
+    """Contract tests start with the 契約保証 in place (a paper original received); the
+    surety tests check that gate themselves."""
+    if "case" not in request.fixturenames or "no_surety" in request.keywords:
+        return
+    import datetime as dt
+
+    from surety.services import surety_record_other
+
+    case = request.getfixturevalue("case")
+    surety_record_other(
+        case=case,
+        user=None,
+        product="performance",
+        form="paper",
+        issuer_type="bank",
+        issuer="足利銀行",
+        guarantee_number=f"BANK-{case.pk}",
+        received_on=dt.date(2025, 11, 1),
+        amount=case.amount // 10,
+    )

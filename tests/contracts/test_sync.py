@@ -198,7 +198,12 @@ def test_converges_under_30_percent_faults(
 
     user = company.users.first() or company.users.create(email="bulk@example.jp")
     for _ in range(50):
-        c = CaseFactory(awarded_company=company, department=department)
+        c = CaseFactory(
+            awarded_company=company,
+            department=department,
+            surety_exempt=True,
+            surety_exempt_reason="少額のため免除",
+        )
         application_services.application_accept(application=filed(c, user), reviewer=section_staff)
         contract = contract_create(case=c, user=section_staff)
         contract_add_file(contract=contract, user=section_staff, upload=pdf_upload())

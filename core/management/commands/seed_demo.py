@@ -184,6 +184,7 @@ class Command(BaseCommand):
             Case.objects.update_or_create(number=data.pop("number"), defaults=data)
 
         self._applications(companies)
+        self._sureties()
         self._contract()
 
         self.stdout.write("デモデータを登録しました。ログイン（パスワードはすべて同じ）:")
@@ -294,6 +295,51 @@ class Command(BaseCommand):
                 econtract(service, b_user, "鈴木 花子", "user@watarase-sekkei.example"),
             ),
             b_user,
+        )
+
+    def _sureties(self) -> None:
+        """R7-KE-0001: 契約保証 filed electronically and verified; 前払金保証 filed, to verify."""
+        from datetime import date
+        from pathlib import Path
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from applications import services
+        from surety import services as surety_services
+        from surety.models import SuretyCertificate
+
+        case = Case.objects.get(number="R7-KE-0001")
+        if SuretyCertificate.objects.filter(case=case).exists():
+            return
+        user = User.objects.get(email=CONTRACTORS[0][0])
+        staff = User.objects.get(email=STAFF[0][0])
+        demo = Path(__file__).resolve().parents[2] / "demo"
+        filed = []
+        for name in ("surety-notice-performance.pdf", "surety-notice-advance.pdf"):
+            application = services.application_create(
+                case=case, company=user.company, kind="surety_notice", user=user, data={}
+            )
+            services.attachment_add(
+                application=application,
+                user=user,
+                upload=SimpleUploadedFile(name, (demo / name).read_bytes(), "application/pdf"),
+                purpose="surety_notice",
+            )
+            application.refresh_from_db()
+            filed.append(services.application_submit(application=application, user=user))
+            if name.startswith("surety-notice-performance"):
+                # one surety_notice filing is open at a time: accept it before the next
+                services.application_accept(application=filed[-1], reviewer=staff)
+        performance = SuretyCertificate.objects.get(application=filed[0])
+        surety_services.surety_verify(
+            certificate=performance,
+            user=staff,
+            holder=user.company.name,
+            beneficiary="足利市長",
+            amount=5_000_000,
+            expires_on=date(2026, 3, 19),
+            construction_name=case.title,
+            contract_amount=case.amount,
         )
 
     def _contract(self) -> None:

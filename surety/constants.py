@@ -1,0 +1,38 @@
+from django.db import models
+
+
+class Product(models.TextChoices):
+    ADVANCE = "advance", "前払金保証"
+    PERFORMANCE = "performance", "契約保証"
+    MIDTERM = "midterm", "中間前払金保証"
+
+
+PRODUCT_BY_LABEL = {p.label: p.value for p in Product}
+
+
+class Form(models.TextChoices):
+    ELECTRONIC = "electronic", "電子（D・Sure）"
+    PAPER = "paper", "紙"
+    URL = "url", "閲覧用URL（損保）"
+
+
+# 電子 and the rest cannot be mixed within one 保証契約番号 and its changes.
+ELECTRONIC_FORMS = {Form.ELECTRONIC}
+
+
+class IssuerType(models.TextChoices):
+    SURETY_COMPANY = "surety_company", "保証事業会社"
+    BANK = "bank", "金融機関"
+    INSURER = "insurer", "損害保険会社"
+    CASH = "cash", "現金・有価証券"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "受付"
+    VERIFIED = "verified", "確認済"
+    DEFECTIVE = "defective", "不備"
+
+
+STATUS_FINAL = {Status.VERIFIED}
+D_SURE_URL = "https://www.d-sure.jp/"
+CITY_BENEFICIARY = "足利市長"
