@@ -287,4 +287,3 @@ ESIGN_TRUST_ROOTS = env.str("ESIGN_TRUST_ROOTS", default="")
 
 # 電子保証: 契約保証 must cover at least this share of the 請負金額.
 SURETY_PERFORMANCE_RATIO = env.str("SURETY_PERFORMANCE_RATIO", default="1/10")
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a URL typed without scheme is https

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from esign_sandbox.models import (
     Account,
@@ -43,6 +44,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("url", "active", "on_completed", "on_canceled", "on_bounced")
 
 

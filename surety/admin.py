@@ -27,6 +27,9 @@ class OtherGuaranteeForm(forms.ModelForm):
     view_password = forms.CharField(
         label="閲覧用パスワード", required=False, widget=forms.PasswordInput(render_value=False)
     )
+    view_url = forms.URLField(
+        label="閲覧用URL", required=False, max_length=500, assume_scheme="https"
+    )
 
     class Meta:
         model = SuretyCertificate
