@@ -287,3 +287,6 @@ ESIGN_TRUST_ROOTS = env.str("ESIGN_TRUST_ROOTS", default="")
 
 # 電子保証: 契約保証 must cover at least this share of the 請負金額.
 SURETY_PERFORMANCE_RATIO = env.str("SURETY_PERFORMANCE_RATIO", default="1/10")
+
+# Archive: signed contracts are kept at least this many years after the end of the 工期.
+ARCHIVE_RETENTION_YEARS = env.int("ARCHIVE_RETENTION_YEARS", default=10)

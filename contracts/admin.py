@@ -1,16 +1,24 @@
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
-from contracts import services
+from contracts import archive, services
 from contracts.constants import SENDABLE, ContractStatus, RequestStatus
 from contracts.models import (
     Case,
     Contract,
+    ContractCorrection,
     ContractFile,
     Reportee,
     SignedDocument,
@@ -19,8 +27,10 @@ from contracts.models import (
     SyncState,
     WebhookReceipt,
 )
+from contracts.selectors import cases_for_staff
 from core import audit
 from core.uploads import validate_pdf_upload
+from core.wareki import format_fiscal_year
 from esign.errors import CloudSignError
 
 
@@ -177,6 +187,62 @@ class SigningRequestInline(admin.TabularInline):
         )
 
 
+def _changelist(name: str, **params) -> str:
+    return f"{reverse(f'admin:{name}_changelist')}?{urlencode(params)}"
+
+
+def dashboard_links(start, end, department) -> dict[str, str]:
+    """The list behind each dashboard figure."""
+    first, last = start.date().isoformat(), end.date().isoformat()
+    req = {"contract__case__department__id__exact": department.pk} if department else {}
+    case = {"case__department__id__exact": department.pk} if department else {}
+
+    def window(field: str) -> dict:
+        return {f"{field}__gte": first, f"{field}__lt": last}
+
+    requests_ = "contracts_signingrequest"
+    return {
+        "sent": _changelist(requests_, **window("sent_at"), **req),
+        "concluded": _changelist(
+            requests_, status__exact="concluded", **window("concluded_at"), **req
+        ),
+        "rejected": _changelist(requests_, status__exact="rejected", **window("closed_at"), **req),
+        "canceled": _changelist(requests_, status__exact="canceled", **window("closed_at"), **req),
+        "waiting": _changelist(requests_, status__exact="waiting", **req),
+        "applications": _changelist("applications_application", status__exact="submitted", **case),
+        "sureties": _changelist("surety_suretycertificate", status__exact="received", **case),
+        "archive": f"{reverse('admin:contracts_contract_archive')}?"
+        + urlencode(
+            {
+                "status": "concluded",
+                "date_from": first,
+                "date_to": (end - dt.timedelta(days=1)).date().isoformat(),
+                **({"department": department.pk} if department else {}),
+            }
+        ),
+    }
+
+
+class ContractCorrectionInline(admin.TabularInline):
+    """Corrections of an archived contract: added beside it, never edited or deleted."""
+
+    model = ContractCorrection
+    fields = ("field", "old_value", "new_value", "reason", "created_by", "created_at")
+    readonly_fields = ("created_by", "created_at")
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.status == ContractStatus.CONCLUDED
+            and super().has_add_permission(request, obj)
+        )
+
+
 class CancelForm(forms.Form):
     comment = forms.CharField(
         label="取消の理由（受信者に通知されます）",
@@ -211,7 +277,7 @@ class ContractAdmin(DepartmentScopedAdmin):
         ),
         ("送信前の確認", {"fields": ("gate_display",)}),
     )
-    inlines = [ContractFileInline, SigningRequestInline]
+    inlines = [ContractFileInline, SigningRequestInline, ContractCorrectionInline]
     actions = [
         "send_selected",
         "remind_selected",
@@ -316,6 +382,20 @@ class ContractAdmin(DepartmentScopedAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is ContractCorrection:
+            for inline_form in formset.forms:
+                if inline_form.has_changed() and inline_form.instance.pk is None:
+                    inline_form.instance.created_by = request.user
+            super().save_formset(request, form, formset, change)
+            for correction in formset.new_objects:
+                audit.record(
+                    "contract.corrected",
+                    actor=request.user,
+                    target=form.instance,
+                    request=request,
+                    payload={"field": correction.field, "new": correction.new_value},
+                )
+            return None
         if formset.model is not ContractFile:
             return super().save_formset(request, form, formset, change)
         formset.new_objects, formset.changed_objects = [], []
@@ -345,6 +425,118 @@ class ContractAdmin(DepartmentScopedAdmin):
                     )
                 except services.ContractError as exc:
                     self.message_user(request, exc.message, messages.ERROR)
+
+    # --- archive, CSV, dashboard ------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("archive/", wrap(self.archive_view), name="contracts_contract_archive"),
+            path(
+                "archive/export/",
+                wrap(self.archive_export),
+                name="contracts_contract_archive_export",
+            ),
+            path("dashboard/", wrap(self.dashboard_view), name="contracts_contract_dashboard"),
+            *super().get_urls(),
+        ]
+
+    def _archive_form(self, request):
+        from accounts.models import Department
+
+        user = request.user
+        departments = (
+            Department.objects.all()
+            if user.is_superuser or user.has_perm("contracts.view_all_departments")
+            else Department.objects.filter(pk=user.department_id)
+        )
+        data = request.GET if request.GET else None
+        return archive.ArchiveSearchForm(
+            data, departments=departments, initial={"status": ContractStatus.CONCLUDED}
+        )
+
+    def _archive_results(self, request, form):
+        base = self.get_queryset(request)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+        else:
+            data = {"status": ContractStatus.CONCLUDED}
+        return archive.with_documents(archive.search(base, data))
+
+    def archive_view(self, request: HttpRequest):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = self._archive_form(request)
+        results = self._archive_results(request, form)
+        page = Paginator(results, 50).get_page(request.GET.get("page"))
+        rows = [(c, archive.documents_of(c)) for c in page.object_list]
+        query = request.GET.copy()
+        query.pop("page", None)
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/archive.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "契約書の保管と検索",
+                "form": form,
+                "page": page,
+                "rows": rows,
+                "query": query.urlencode(),
+                "opts": self.model._meta,
+            },
+        )
+
+    def archive_export(self, request: HttpRequest):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = self._archive_form(request)
+        data = archive.csv_response_bytes(self._archive_results(request, form))
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="contracts-{stamp}.csv"'
+        return response
+
+    def dashboard_view(self, request: HttpRequest):
+        from accounts.models import Department
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            year = int(request.GET.get("year", ""))
+        except ValueError:
+            year = archive.current_fiscal_year()
+        user = request.user
+        all_departments = user.is_superuser or user.has_perm("contracts.view_all_departments")
+        departments = (
+            Department.objects.all()
+            if all_departments
+            else Department.objects.filter(pk=user.department_id)
+        )
+        department = departments.filter(pk=request.GET.get("department") or None).first()
+        cases = cases_for_staff(user)
+        if department is not None:
+            cases = cases.filter(department=department)
+        figures = archive.dashboard(year=year, cases=cases)
+        start, end = archive.fiscal_bounds(year)
+        links = dashboard_links(start, end, department)
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/dashboard.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"ダッシュボード（{format_fiscal_year(year)}）",
+                "figures": figures,
+                "year": year,
+                "years": range(
+                    archive.current_fiscal_year(), archive.current_fiscal_year() - 5, -1
+                ),
+                "departments": departments,
+                "department": department,
+                "links": links,
+                "chart": mark_safe(archive.chart_svg(figures.monthly)),  # noqa: S308 - built from ints and escaped labels
+                "opts": self.model._meta,
+            },
+        )
 
     def _each(self, request, queryset, func, done_message):
         done = 0
@@ -510,7 +702,13 @@ class SigningRequestAdmin(DepartmentScopedAdmin):
         "attempts",
         "last_error_code",
     )
-    list_filter = ("status",)
+    list_filter = (
+        "status",
+        ("sent_at", admin.DateFieldListFilter),
+        ("concluded_at", admin.DateFieldListFilter),
+        ("closed_at", admin.DateFieldListFilter),
+        "contract__case__department",
+    )
     search_fields = ("document_id", "contract__title", "contract__case__number")
     list_select_related = ("contract", "contract__case")
     readonly_fields = [f.name for f in SigningRequest._meta.fields]

@@ -144,6 +144,11 @@ class Contract(models.Model):
         verbose_name_plural = "契約"
         ordering = ["-created_at"]
         permissions = [("send_contract", "契約書を電子署名に送信・取消できる")]
+        indexes = [
+            models.Index(fields=["contract_date"], name="contract_date_idx"),
+            models.Index(fields=["amount"], name="contract_amount_idx"),
+            models.Index(fields=["status", "contract_date"], name="contract_status_date_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="initial", original__isnull=True)
@@ -165,6 +170,33 @@ class Contract(models.Model):
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": "履行期間の終期は始期以降の日付にしてください。"})
+
+    @property
+    def amount_excluding_tax(self) -> int:
+        return self.amount - (self.tax_amount or 0)
+
+    @property
+    def retention_until(self):
+        """Kept at least until ARCHIVE_RETENTION_YEARS after the end of the 工期 (or 契約日)."""
+        end = self.period_end or self.contract_date
+        if end is None:
+            return None
+        years = settings.ARCHIVE_RETENTION_YEARS
+        try:
+            return end.replace(year=end.year + years)
+        except ValueError:  # 29 February
+            return end.replace(year=end.year + years, day=28)
+
+    def delete(self, *args, **kwargs):
+        from django.utils import timezone
+
+        if self.status == ContractStatus.CONCLUDED:
+            until = self.retention_until
+            if until is None or timezone.localdate() <= until:
+                raise ValidationError(
+                    f"締結済の契約は保存期間（{until or '未定'}まで）が過ぎるまで削除できません。"
+                )
+        return super().delete(*args, **kwargs)
         if self.tax_amount is not None and self.amount and self.tax_amount > self.amount:
             raise ValidationError({"tax_amount": "消費税額は契約金額以下にしてください。"})
 
@@ -398,3 +430,36 @@ class WebhookReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.status}"
+
+
+class ContractCorrection(models.Model):
+    """A correction of an archived contract's record: a new record beside the old one, never an
+    edit of it. Append-only."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name="契約", on_delete=models.PROTECT, related_name="corrections"
+    )
+    field = models.CharField("訂正する項目", max_length=50)
+    old_value = models.CharField("訂正前", max_length=300, blank=True)
+    new_value = models.CharField("訂正後", max_length=300)
+    reason = models.TextField("理由")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("訂正日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "訂正記録"
+        verbose_name_plural = "訂正記録"
+        ordering = ["contract", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.field} {self.old_value} → {self.new_value}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("訂正記録は変更できません。新しい訂正として登録してください。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("訂正記録は削除できません。")

@@ -85,6 +85,8 @@ def test_admin_upload_refuses_a_bad_pdf(client, section_staff, case, signer_depa
         "files-0-upload": pdf_upload().__class__("x.pdf", PNG_BYTES, "application/pdf"),
         "signing_requests-TOTAL_FORMS": "0",
         "signing_requests-INITIAL_FORMS": "0",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
     }
     response = client.post(url, data)
     assert response.status_code == 200

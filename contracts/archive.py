@@ -1,0 +1,371 @@
+"""The archive of signed contracts: 電帳法-grade search (date, amount and counterparty ranges,
+combined with AND), CSV, the contractor's ZIP export, and the 年度 dashboard figures."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from contracts.constants import Category, ContractKind, ContractStatus, RequestStatus
+from contracts.models import Contract, SignedDocument, SigningRequest
+from contracts.stamp_duty import contract_stamp_duty
+from core.text import normalize, normalize_compact
+from core.wareki import fiscal_year, format_wareki
+
+SORTS = {
+    "-contract_date": "契約日（新しい順）",
+    "contract_date": "契約日（古い順）",
+    "-amount": "金額（大きい順）",
+    "amount": "金額（小さい順）",
+    "case__number": "案件番号順",
+}
+EMPTY = [("", "すべて")]
+
+
+class ArchiveSearchForm(forms.Form):
+    date_from = forms.DateField(
+        label="契約日（から）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="契約日（まで）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    amount_min = forms.IntegerField(label="金額（以上）", required=False, min_value=0)
+    amount_max = forms.IntegerField(label="金額（以下）", required=False, min_value=0)
+    amount_basis = forms.ChoiceField(
+        label="金額の基準",
+        choices=[("incl", "税込"), ("excl", "税抜")],
+        required=False,
+        initial="incl",
+    )
+    counterparty = forms.CharField(
+        label="取引先（名称・法人番号・業者番号）", required=False, max_length=200
+    )
+    keyword = forms.CharField(label="キーワード（件名・案件番号）", required=False, max_length=200)
+    category = forms.ChoiceField(
+        label="契約区分", choices=EMPTY + list(Category.choices), required=False
+    )
+    department = forms.ModelChoiceField(
+        label="担当課", queryset=None, required=False, empty_label="すべて"
+    )
+    status = forms.ChoiceField(
+        label="状態",
+        choices=EMPTY + list(ContractStatus.choices),
+        required=False,
+        initial=ContractStatus.CONCLUDED,
+    )
+    kind = forms.ChoiceField(
+        label="当初／変更", choices=EMPTY + list(ContractKind.choices), required=False
+    )
+    sort = forms.ChoiceField(label="並び順", choices=list(SORTS.items()), required=False)
+
+    def __init__(self, *args, departments=None, staff=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Department
+
+        self.fields["department"].queryset = (
+            departments if departments is not None else Department.objects.all()
+        )
+        if not staff:
+            for name in ("department", "status"):
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("date_from")
+            and cleaned.get("date_to")
+            and cleaned["date_from"] > cleaned["date_to"]
+        ):
+            self.add_error("date_to", "契約日の範囲が逆になっています。")
+        low, high = cleaned.get("amount_min"), cleaned.get("amount_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("amount_max", "金額の範囲が逆になっています。")
+        return cleaned
+
+
+def with_amount_excl(qs: QuerySet[Contract]) -> QuerySet[Contract]:
+    return qs.annotate(amount_excl=F("amount") - Coalesce("tax_amount", Value(0)))
+
+
+def search(qs: QuerySet[Contract], data: dict) -> QuerySet[Contract]:
+    """Every condition given, combined with AND."""
+    qs = with_amount_excl(qs)
+    if data.get("date_from"):
+        qs = qs.filter(contract_date__gte=data["date_from"])
+    if data.get("date_to"):
+        qs = qs.filter(contract_date__lte=data["date_to"])
+    field = "amount_excl" if data.get("amount_basis") == "excl" else "amount"
+    if data.get("amount_min") is not None:
+        qs = qs.filter(**{f"{field}__gte": data["amount_min"]})
+    if data.get("amount_max") is not None:
+        qs = qs.filter(**{f"{field}__lte": data["amount_max"]})
+    counterparty = normalize(data.get("counterparty"))
+    if counterparty:
+        number = normalize_compact(counterparty).replace("-", "")
+        condition = Q(case__awarded_company__name__icontains=counterparty) | Q(
+            case__awarded_company__vendor_number__iexact=normalize_compact(counterparty)
+        )
+        if number.isdigit() and len(number) == 13:
+            condition |= Q(case__awarded_company__corporate_number=number)
+        qs = qs.filter(condition)
+    keyword = normalize(data.get("keyword"))
+    if keyword:
+        qs = qs.filter(Q(title__icontains=keyword) | Q(case__number__icontains=keyword))
+    if data.get("category"):
+        qs = qs.filter(case__category=data["category"])
+    if data.get("department"):
+        qs = qs.filter(case__department=data["department"])
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    sort = data.get("sort") or "-contract_date"
+    return qs.order_by(sort, "-id")
+
+
+def with_documents(qs: QuerySet[Contract]) -> QuerySet[Contract]:
+    """Everything a result row shows, in a fixed number of queries."""
+    concluded = SigningRequest.objects.filter(status=RequestStatus.CONCLUDED).prefetch_related(
+        Prefetch(
+            "documents",
+            queryset=SignedDocument.objects.select_related("stored_file").order_by("kind", "id"),
+        )
+    )
+    return (
+        qs.select_related("case", "case__awarded_company", "case__department")
+        .prefetch_related(
+            Prefetch("signing_requests", queryset=concluded, to_attr="concluded_requests")
+        )
+        .annotate(correction_count=Count("corrections", distinct=True))
+    )
+
+
+def documents_of(contract: Contract) -> list[SignedDocument]:
+    return [d for r in getattr(contract, "concluded_requests", []) for d in r.documents.all()]
+
+
+def csv_response_bytes(contracts) -> bytes:
+    """The search result as CSV: UTF-8 with BOM, Japanese headers, amounts as integers, dates in
+    ISO and 和暦, one row per contract with its signed files' hashes."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "案件番号",
+            "契約件名",
+            "当初/変更",
+            "契約区分",
+            "担当課",
+            "取引先",
+            "法人番号",
+            "業者番号",
+            "契約日",
+            "契約日（和暦）",
+            "契約金額（税込）",
+            "契約金額（税抜）",
+            "状態",
+            "締結済み契約書",
+            "SHA-256",
+            "電子署名",
+            "合意締結証明書 SHA-256",
+            "印紙税相当額",
+        ]
+    )
+    for c in contracts:
+        docs = documents_of(c)
+        signed = [d for d in docs if d.kind == "signed"]
+        certificates = [d for d in docs if d.kind == "certificate"]
+        company = c.case.awarded_company
+        writer.writerow(
+            [
+                c.case.number,
+                c.title,
+                c.get_kind_display(),
+                c.case.get_category_display(),
+                c.case.department.name,
+                company.name if company else "",
+                company.corporate_number if company else "",
+                company.vendor_number if company else "",
+                c.contract_date.isoformat() if c.contract_date else "",
+                format_wareki(c.contract_date) if c.contract_date else "",
+                c.amount,
+                c.amount - (c.tax_amount or 0),
+                c.get_status_display(),
+                " / ".join(d.stored_file.original_name for d in signed),
+                " / ".join(d.sha256 for d in signed),
+                " / ".join(d.get_signature_status_display() for d in signed),
+                " / ".join(d.sha256 for d in certificates),
+                contract_stamp_duty(c) if c.status == ContractStatus.CONCLUDED else "",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def _safe(name: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name).strip() or "file"
+
+
+def contractor_zip(contracts) -> bytes:
+    """The selected signed contracts for the contractor's own storage under 電子帳簿保存法:
+    signed PDFs, certificates and index.csv (取引年月日, 取引金額, 取引先, 件名, ファイル名,
+    sha256)."""
+    buf = io.BytesIO()
+    index = io.StringIO()
+    index.write("\ufeff")
+    writer = csv.writer(index)
+    writer.writerow(
+        ["取引年月日", "取引金額", "取引先", "件名", "案件番号", "書類", "ファイル名", "SHA-256"]
+    )
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for c in contracts:
+            folder = _safe(f"{c.contract_date or ''}_{c.case.number}_{c.title}")[:120]
+            for d in documents_of(c):
+                name = f"{folder}/{_safe(d.stored_file.original_name)}"
+                with d.stored_file.file.open("rb") as fh:
+                    archive.writestr(name, fh.read())
+                writer.writerow(
+                    [
+                        c.contract_date.isoformat() if c.contract_date else "",
+                        c.amount,
+                        "足利市",
+                        c.title,
+                        c.case.number,
+                        d.get_kind_display(),
+                        name,
+                        d.sha256,
+                    ]
+                )
+        archive.writestr("index.csv", index.getvalue().encode("utf-8"))
+    return buf.getvalue()
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    sent: int
+    concluded: int
+    rejected: int
+    canceled: int
+    median_days: float | None
+    waiting_contractor: int
+    waiting_city: int
+    stamp_duty_saved: int
+    applications_waiting: int
+    applications_oldest_days: int | None
+    sureties_waiting: int
+    monthly: list[tuple[str, int]]
+
+
+def fiscal_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime(year, 4, 1, tzinfo=tz),
+        dt.datetime(year + 1, 4, 1, tzinfo=tz),
+    )
+
+
+def dashboard(*, year: int, cases) -> Figures:
+    """The 年度's figures for the given cases (a department's, or all)."""
+    from applications.models import Application
+    from surety.models import SuretyCertificate
+
+    start, end = fiscal_bounds(year)
+    requests_ = SigningRequest.objects.filter(contract__case__in=cases)
+    sent = requests_.filter(sent_at__gte=start, sent_at__lt=end)
+    concluded = requests_.filter(
+        status=RequestStatus.CONCLUDED, concluded_at__gte=start, concluded_at__lt=end
+    )
+    closed = requests_.filter(closed_at__gte=start, closed_at__lt=end)
+    durations = [
+        (c - s).total_seconds() / 86400
+        for s, c in concluded.exclude(sent_at=None).values_list("sent_at", "concluded_at")
+    ]
+    waiting = Counter(
+        requests_.filter(status=RequestStatus.WAITING, signers__state="waiting").values_list(
+            "signers__role", flat=True
+        )
+    )
+    concluded_contracts = (
+        Contract.objects.filter(
+            case__in=cases,
+            status=ContractStatus.CONCLUDED,
+            signing_requests__concluded_at__gte=start,
+            signing_requests__concluded_at__lt=end,
+        )
+        .select_related("case", "original")
+        .distinct()
+    )
+    saved = sum(contract_stamp_duty(c) for c in concluded_contracts)
+    now = timezone.now()
+    submitted = list(
+        Application.objects.filter(case__in=cases, status="submitted").values_list(
+            "submitted_at", flat=True
+        )
+    )
+    months = Counter(
+        timezone.localtime(t).strftime("%Y-%m")
+        for t in concluded.values_list("concluded_at", flat=True)
+    )
+    monthly = []
+    for i in range(12):
+        month = dt.date(year + (3 + i) // 12, (3 + i) % 12 + 1, 1)
+        monthly.append((f"{month.month}月", months.get(month.strftime("%Y-%m"), 0)))
+    return Figures(
+        sent=sent.count(),
+        concluded=concluded.count(),
+        rejected=closed.filter(status=RequestStatus.REJECTED).count(),
+        canceled=closed.filter(status=RequestStatus.CANCELED).count(),
+        median_days=round(statistics.median(durations), 1) if durations else None,
+        waiting_contractor=waiting.get("contractor", 0),
+        waiting_city=waiting.get("city", 0),
+        stamp_duty_saved=saved,
+        applications_waiting=len(submitted),
+        applications_oldest_days=max(((now - t).days for t in submitted if t), default=None),
+        sureties_waiting=SuretyCertificate.objects.filter(
+            case__in=cases, status="received"
+        ).count(),
+        monthly=monthly,
+    )
+
+
+def chart_svg(monthly: list[tuple[str, int]]) -> str:
+    """A small bar chart (server-rendered SVG, accessible name and a text alternative)."""
+    from django.utils.html import escape
+
+    width, height, pad = 480, 160, 24
+    top = max((n for _, n in monthly), default=0) or 1
+    bar = (width - 2 * pad) / len(monthly)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 30}" '
+        f'role="img" aria-label="月別の締結件数" width="100%" style="max-width:{width}px">'
+    ]
+    for i, (label, n) in enumerate(monthly):
+        h = (height - pad) * n / top
+        x = pad + i * bar
+        parts.append(
+            f'<rect x="{x + 4:.1f}" y="{height - h:.1f}" width="{bar - 8:.1f}" height="{h:.1f}" '
+            f'fill="#0017c1"><title>{escape(label)}: {n}件</title></rect>'
+            f'<text x="{x + bar / 2:.1f}" y="{height + 16}" font-size="11" text-anchor="middle">'
+            f"{escape(label)}</text>"
+            f'<text x="{x + bar / 2:.1f}" y="{height - h - 4:.1f}" font-size="11" '
+            f'text-anchor="middle">{n}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def current_fiscal_year() -> int:
+    return fiscal_year(timezone.localdate())
