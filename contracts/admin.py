@@ -193,7 +193,7 @@ def _changelist(name: str, **params) -> str:
 
 def dashboard_links(start, end, department) -> dict[str, str]:
     """The list behind each dashboard figure."""
-    first, last = start.date().isoformat(), end.date().isoformat()
+    first, last = start.isoformat(), end.isoformat()  # aware: the admin filters on datetimes
     req = {"contract__case__department__id__exact": department.pk} if department else {}
     case = {"case__department__id__exact": department.pk} if department else {}
 
@@ -215,7 +215,7 @@ def dashboard_links(start, end, department) -> dict[str, str]:
         + urlencode(
             {
                 "status": "concluded",
-                "date_from": first,
+                "date_from": start.date().isoformat(),
                 "date_to": (end - dt.timedelta(days=1)).date().isoformat(),
                 **({"department": department.pk} if department else {}),
             }
