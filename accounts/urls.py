@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import otp, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,4 +24,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("2fa/", otp.otp_verify, name="otp_verify"),
+    path("2fa/setup/", otp.otp_setup, name="otp_setup"),
 ]

@@ -7,6 +7,7 @@ from django.urls import reverse, reverse_lazy
 
 from accounts import services
 from accounts.forms import InvitationAcceptForm, LoginForm
+from core.ratelimit import limited, too_many
 
 
 class LoginView(auth_views.LoginView):
@@ -25,6 +26,12 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
+
+    def post(self, request, *args, **kwargs):
+        if limited(request, "password_reset"):
+            return too_many(request)
+        return super().post(request, *args, **kwargs)
+
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
@@ -37,6 +44,8 @@ _INVALID_STATUS = {"unknown": 404, "used": 410, "expired": 410, "exists": 409}
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST" and limited(request, "invitation"):
+        return too_many(request)
     try:
         invitation = services.invitation_lookup(token)
     except services.InvitationError as exc:

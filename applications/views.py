@@ -16,6 +16,7 @@ from applications.kinds import BY_CODE, labelled_values
 from applications.models import Application, Attachment
 from applications.pdf import application_pdf
 from contracts.selectors import cases_for_company
+from core.ratelimit import limited, too_many
 
 
 def _own(request: HttpRequest, pk: int) -> Application:
@@ -68,6 +69,8 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
     company = request.user.company
     form_class = kind.form
     if request.method == "POST":
+        if request.FILES and limited(request, "upload", key=f"user{request.user.pk}"):
+            return too_many(request)
         form = form_class(data=request.POST, case=case, company=company)
         attachment_form = AttachmentForm(request.POST, request.FILES, purposes=kind.purposes)
         action = request.POST.get("action", "save")

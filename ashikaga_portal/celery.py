@@ -1,10 +1,11 @@
 """The Celery application. Settings come from Django's settings under the ``CELERY_`` prefix."""
 
+import logging
 import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import import_modules
+from celery.signals import import_modules, task_failure
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ashikaga_portal.settings")
 
@@ -26,3 +27,16 @@ def ensure_filesystem_broker_folders(celery_app: Celery = app) -> None:
 @import_modules.connect
 def _prepare_broker(sender=None, **kwargs):
     ensure_filesystem_broker_folders()
+
+
+@task_failure.connect
+def _log_failure(sender=None, task_id=None, exception=None, args=None, kwargs=None, **extra):
+    """A failed task is logged with the object it concerns (its arguments are ids)."""
+    logging.getLogger("celery.failures").error(
+        "task %s[%s] failed on %s %s: %r",
+        getattr(sender, "name", sender),
+        task_id,
+        args,
+        kwargs,
+        exception,
+    )

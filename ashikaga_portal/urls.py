@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from core.health import healthz
+
 admin.site.site_header = "足利市 電子契約ポータル 管理"
 admin.site.site_title = "足利市 電子契約ポータル 管理"
 admin.site.index_title = "管理メニュー"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("files/", include("core.urls")),

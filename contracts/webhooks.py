@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from contracts.models import SigningRequest, WebhookReceipt
+from core.ratelimit import limited
 
 logger = logging.getLogger(__name__)
 DOCUMENT_ID = re.compile(r"^[0-9A-Za-z-]{32,36}$")
@@ -43,6 +44,8 @@ def cloudsign_webhook(request: HttpRequest, secret: str) -> JsonResponse:
     if not expected or not constant_time_compare(secret, expected):
         raise Http404
     address = request.META.get("REMOTE_ADDR")
+    if limited(request, "webhook"):
+        return _bad(429, "too many requests")
     if not _allowed(address):
         logger.warning("webhook from %s refused (not in the allow-list)", address)
         return _bad(403, "forbidden")

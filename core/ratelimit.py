@@ -41,3 +41,24 @@ def acquire(key: str, limit: int, *, per: int = 60, max_wait: float = 120.0) -> 
             raise TimeoutError(f"rate limit {key}: no slot within {max_wait:.0f}s")
         time.sleep(min(wait, max_wait - waited) + 0.01)
         waited += wait
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def limited(request, scope: str, *, key: str | None = None) -> bool:
+    """True when ``scope`` has had too many requests from this address (or ``key``)."""
+    from django.conf import settings
+
+    limit, per = settings.RATE_LIMITS[scope]
+    return try_acquire(f"{scope}:{key or client_address(request)}", limit, per=per) > 0
+
+
+def too_many(request):
+    """The Japanese 429 page."""
+    from django.shortcuts import render
+
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response

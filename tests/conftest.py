@@ -24,6 +24,7 @@ socketserver.StreamRequestHandler.disable_nagle_algorithm = True
 def _private_media(settings, tmp_path):
     """Every test writes its files to its own folder, never to var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STAFF_REQUIRE_2FA = False  # the two-factor tests switch it on themselves
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
