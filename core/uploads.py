@@ -6,6 +6,7 @@ code, before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -86,6 +87,7 @@ def validate_pdf_bytes(
         reader = PdfReader(io.BytesIO(data), strict=False)
         encrypted = reader.is_encrypted
         page_count = None if encrypted else len(reader.pages)
+        active = (not encrypted) and _has_active_content(reader)
     except RecursionError:
         raise ValidationError(
             "PDFファイルの構造が複雑すぎるため読み取れません。", code="unreadable"
@@ -96,6 +98,12 @@ def validate_pdf_bytes(
             "PDFファイルを読み取れません。ファイルが壊れている可能性があります。",
             code="unreadable",
         ) from None
+    if active:
+        raise ValidationError(
+            "JavaScriptや埋め込みファイルを含むPDFは受け付けられません。"
+            "印刷用のPDFとして保存し直してから添付してください。",
+            code="active_content",
+        )
     if encrypted:
         raise ValidationError(
             "パスワードで保護された（暗号化された）PDFは受け付けられません。"
@@ -117,6 +125,44 @@ def validate_pdf_bytes(
         sha256=hashlib.sha256(data).hexdigest(),
         page_count=page_count,
     )
+
+
+ACTIVE_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/Launch", "/OpenAction", "/AA")
+
+
+def _has_active_content(reader: PdfReader) -> bool:
+    """Scripts, launch actions or embedded files anywhere in the document catalogue or pages."""
+    try:
+        root = reader.trailer["/Root"]
+        names = root.get("/Names") or {}
+        if any(key in names for key in ("/JavaScript", "/EmbeddedFiles")):
+            return True
+        if any(key in root for key in ("/OpenAction", "/AA")):
+            action = root.get("/OpenAction")
+            if "/AA" in root or _is_script(action):
+                return True
+        for page in reader.pages:
+            if "/AA" in page:
+                return True
+            for annot in page.get("/Annots") or []:
+                annot = annot.get_object()
+                if annot.get("/Subtype") == "/FileAttachment" or _is_script(annot.get("/A")):
+                    return True
+    except RecursionError:
+        raise
+    except Exception:  # a structure pypdf cannot walk: let the reader's own checks decide
+        return False
+    return False
+
+
+def _is_script(action) -> bool:
+    if action is None:
+        return False
+    with contextlib.suppress(AttributeError):
+        action = action.get_object()
+    if not hasattr(action, "get"):
+        return False
+    return action.get("/S") in ("/JavaScript", "/Launch", "/ImportData")
 
 
 def validate_pdf_upload(upload) -> ValidatedPDF:

@@ -36,3 +36,30 @@ PNG_BYTES = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+def make_pdf_with_javascript() -> bytes:
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf())))
+    writer.add_open_action(JavaScript("app.alert('x');"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_pdf_with_embedded_file() -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf())))
+    writer.add_attachment("invoice.exe", b"MZ\x90\x00 not really a program")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_deeply_nested_pdf(depth: int = 5000) -> bytes:
+    return (
+        b"%PDF-1.4\n1 0 obj\n"
+        + b"[" * depth
+        + b"]" * depth
+        + b"\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
