@@ -99,6 +99,7 @@ class ContractFileForm(forms.ModelForm):
         label="PDFファイル",
         required=False,
         help_text="署名するPDF（20MBまで、パスワードなし）。保存すると登録されます。",
+        error_messages={"empty": "ファイルが空です（0バイト）。"},
     )
 
     class Meta:
