@@ -245,3 +245,22 @@ def test_a_correction_is_a_new_record(dataset, section_staff):
         correction.delete()
     a.refresh_from_db()
     assert a.contract_date == dt.date(2025, 5, 10)  # the record itself is untouched
+
+
+@pytest.mark.django_db
+def test_export_archive_writes_every_signed_file_with_a_manifest(dataset, tmp_path):
+    import json as jsonlib
+
+    from django.core.management import CommandError, call_command
+
+    output = tmp_path / "archive.zip"
+    call_command("export_archive", str(output))
+    with zipfile.ZipFile(output) as z:
+        manifest = jsonlib.loads(z.read("manifest.json"))
+        assert len(manifest["files"]) == 10  # 5 concluded contracts x (signed + certificate)
+        for entry in manifest["files"]:
+            assert hashlib.sha256(z.read(entry["file"])).hexdigest() == entry["sha256"]
+        rows = list(csv.DictReader(io.StringIO(z.read("manifest.csv").decode("utf-8-sig"))))
+        assert len(rows) == 10
+    with pytest.raises(CommandError):
+        call_command("export_archive", str(output))  # never overwrites

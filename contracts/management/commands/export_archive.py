@@ -1,0 +1,123 @@
+"""manage.py export_archive OUTPUT.zip — every signed contract with a manifest of hashes, for
+hand-over or long-term storage."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from contracts.archive import documents_of, with_documents
+from contracts.constants import ContractStatus
+from contracts.models import Contract
+
+
+def _safe(name: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name).strip() or "file"
+
+
+class Command(BaseCommand):
+    help = (
+        "締結済みの契約書・合意締結証明書を、ハッシュ付きの目録（manifest）とともに"
+        "ZIPに書き出します。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("output", help="書き出すZIPファイルのパス")
+        parser.add_argument("--since", help="この契約日以降（YYYY-MM-DD）", default=None)
+
+    def handle(self, *args, output: str, since: str | None, **options):
+        path = Path(output)
+        if path.exists():
+            raise CommandError(f"{path} は既にあります。上書きはしません。")
+        contracts = Contract.objects.filter(status=ContractStatus.CONCLUDED).order_by(
+            "contract_date", "id"
+        )
+        if since:
+            contracts = contracts.filter(contract_date__gte=since)
+        manifest = []
+        table = io.StringIO()
+        table.write("\ufeff")
+        writer = csv.writer(table)
+        writer.writerow(
+            [
+                "案件番号",
+                "契約件名",
+                "契約日",
+                "契約金額（税込）",
+                "取引先",
+                "法人番号",
+                "書類",
+                "ファイル",
+                "SHA-256",
+                "電子署名",
+            ]
+        )
+        tmp = path.with_suffix(path.suffix + ".part")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for contract in with_documents(contracts).iterator(chunk_size=200):
+                folder = _safe(f"{contract.contract_date}_{contract.case.number}_{contract.pk}")
+                for document in documents_of(contract):
+                    original = _safe(document.stored_file.original_name)
+                    name = f"{folder}/{document.kind}_{document.pk}_{original}"
+                    with document.stored_file.file.open("rb") as fh:
+                        data = fh.read()
+                    digest = hashlib.sha256(data).hexdigest()
+                    if digest != document.sha256:
+                        raise CommandError(
+                            f"{name}: SHA-256 が登録値と一致しません"
+                            f"（{digest} ≠ {document.sha256}）。整合性チェックを実行してください。"
+                        )
+                    archive.writestr(name, data)
+                    company = contract.case.awarded_company
+                    entry = {
+                        "file": name,
+                        "sha256": digest,
+                        "size": len(data),
+                        "kind": document.kind,
+                        "signature": document.signature_status,
+                        "contract": {
+                            "id": contract.pk,
+                            "case_number": contract.case.number,
+                            "title": contract.title,
+                            "contract_date": contract.contract_date.isoformat()
+                            if contract.contract_date
+                            else None,
+                            "amount": contract.amount,
+                            "tax_amount": contract.tax_amount,
+                            "counterparty": company.name if company else "",
+                            "corporate_number": company.corporate_number if company else "",
+                        },
+                    }
+                    manifest.append(entry)
+                    writer.writerow(
+                        [
+                            contract.case.number,
+                            contract.title,
+                            entry["contract"]["contract_date"],
+                            contract.amount,
+                            entry["contract"]["counterparty"],
+                            entry["contract"]["corporate_number"],
+                            document.get_kind_display(),
+                            name,
+                            digest,
+                            document.get_signature_status_display(),
+                        ]
+                    )
+            archive.writestr(
+                "manifest.json",
+                json.dumps(
+                    {"created_at": timezone.now().isoformat(), "files": manifest},
+                    ensure_ascii=False,
+                    indent=2,
+                ),
+            )
+            archive.writestr("manifest.csv", table.getvalue().encode("utf-8"))
+        tmp.rename(path)
+        self.stdout.write(f"{len(manifest)}件のファイルを {path} に書き出しました。")
