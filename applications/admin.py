@@ -78,6 +78,7 @@ class MessageInline(admin.TabularInline):
     extra = 1
     can_delete = False
     verbose_name = "やり取り（新しいメッセージを書くと事業者に通知されます）"
+    verbose_name_plural = "やり取り（新しいメッセージを書くと事業者に通知されます）"
 
     def get_readonly_fields(self, request, obj=None):
         return ()
