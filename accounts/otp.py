@@ -23,6 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit
+from core.middleware import SESSION_HAS_DEVICE
 from core.ratelimit import limited, too_many
 
 
@@ -74,6 +75,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 codes = _new_recovery_codes(user)
                 audit.record("account.otp_enrolled", actor=user, target=user, request=request)
             otp_login(request, device)
+            request.session[SESSION_HAS_DEVICE] = True
             return render(
                 request,
                 "accounts/otp_recovery_codes.html",

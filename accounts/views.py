@@ -73,7 +73,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 {"message": exc.message},
                 status=_INVALID_STATUS[exc.code],
             )
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, user, backend="accounts.backends.PortalModelBackend")
         messages.success(request, "利用者登録が完了しました。")
         return redirect("home")
     return render(

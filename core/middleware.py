@@ -66,6 +66,21 @@ EXEMPT_PREFIXES = (
 )
 
 
+SESSION_HAS_DEVICE = "_otp_has_device"
+
+
+def has_confirmed_device(request) -> bool:
+    """Whether the user has enabled two-factor authentication; looked up once per session (a
+    device enrolled in this session sets it; another session sees it at its next login)."""
+    cached = request.session.get(SESSION_HAS_DEVICE)
+    if cached is None:
+        from django_otp import user_has_device
+
+        cached = user_has_device(request.user, confirmed=True)
+        request.session[SESSION_HAS_DEVICE] = cached
+    return cached
+
+
 class StaffTwoFactorMiddleware:
     """Staff must pass a TOTP token (enrolling first if they have no device); anyone who has
     enabled two-factor authentication must pass it too."""
@@ -80,9 +95,7 @@ class StaffTwoFactorMiddleware:
             and not request.path.startswith(EXEMPT_PREFIXES)
             and not user.is_verified()
         ):
-            from django_otp import user_has_device
-
-            has_device = user_has_device(user, confirmed=True)
+            has_device = has_confirmed_device(request)
             if has_device or (user.is_staff and settings.STAFF_REQUIRE_2FA):
                 target = "accounts:otp_verify" if has_device else "accounts:otp_setup"
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

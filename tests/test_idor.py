@@ -13,6 +13,7 @@ from tests.factories import CaseFactory
 # Patterns without a company's object in them, and why.
 NOT_OBJECT_SCOPED = {
     "healthz": "load-balancer check, no data",
+    "robots": "static text",
     "accounts:login": "public",
     "accounts:logout": "session only",
     "accounts:password_reset": "public, reveals nothing",
