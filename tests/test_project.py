@@ -125,3 +125,23 @@ def test_default_mail_goes_to_var_mail(tmp_path):
 @pytest.mark.django_db
 def test_no_missing_migrations():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_demo_staff_two_factor_code(capsys, settings):
+    import re
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    call_command("seed_demo")
+    capsys.readouterr()
+    settings.DEBUG = True
+    call_command("demo_otp", "keiyaku@city.ashikaga.example")
+    code = re.search(r"確認コード: (\d{6})", capsys.readouterr().out).group(1)
+    device = TOTPDevice.objects.get(user__email="keiyaku@city.ashikaga.example")
+    assert device.verify_token(code)
+    settings.DEBUG = False
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("demo_otp")

@@ -187,10 +187,16 @@ class Command(BaseCommand):
         self._sureties()
         self._contract()
 
+        self._otp_devices()
+
         self.stdout.write("デモデータを登録しました。ログイン（パスワードはすべて同じ）:")
         for label, email in logins:
             self.stdout.write(f"  {label:<28} {email}")
         self.stdout.write(f"  パスワード: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "  職員は2段階認証が必要です。確認コード: "
+            ".venv/bin/python manage.py demo_otp <メールアドレス>"
+        )
 
     def _applications(self, companies) -> None:
         """Filed applications in every status (only once: skipped when the case has some)."""
@@ -364,6 +370,19 @@ class Command(BaseCommand):
             user=staff,
             upload=SimpleUploadedFile("建設工事請負契約書.pdf", data, "application/pdf"),
         )
+
+    def _otp_devices(self) -> None:
+        """Demo staff get a confirmed TOTP device (demo_otp prints its current code)."""
+        import hashlib
+
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for email, *_ in STAFF:
+            user = User.objects.get(email=email)
+            key = hashlib.sha256(f"demo-totp:{email}".encode()).hexdigest()[:40]
+            TOTPDevice.objects.update_or_create(
+                user=user, name="デモ用", defaults={"key": key, "confirmed": True}
+            )
 
     def _user(self, email: str, **fields) -> User:
         user = User.objects.filter(email=email).first()
