@@ -20,6 +20,7 @@ from applications.forms import ReturnForm
 from applications.kinds import KINDS, get_kind, labelled_values
 from applications.models import Application, ApplicationRevision, Attachment, Message
 from contracts.admin import DepartmentScopedAdmin
+from core.admin import ReadOnlyInlineMixin
 from core.wareki import format_wareki
 
 REVIEW_PERM = "applications.review_application"
@@ -36,15 +37,10 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Attachment
     fields = ("purpose", "download", "pages", "sha256", "created_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="ファイル")
     def download(self, obj: Attachment) -> str:
@@ -90,12 +86,10 @@ class MessageInline(admin.TabularInline):
         return super().get_queryset(request).select_related("author")
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = ApplicationRevision
     fields = ("number", "submitted_at", "submitted_by")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False

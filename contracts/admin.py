@@ -29,6 +29,7 @@ from contracts.models import (
 )
 from contracts.selectors import cases_for_staff
 from core import audit
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from core.uploads import validate_pdf_upload
 from core.wareki import format_fiscal_year
 from esign.errors import CloudSignError
@@ -152,7 +153,7 @@ class ContractFileInline(admin.TabularInline):
         )
 
 
-class SigningRequestInline(admin.TabularInline):
+class SigningRequestInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = SigningRequest
     fields = (
         "status",
@@ -166,12 +167,7 @@ class SigningRequestInline(admin.TabularInline):
         "last_error_message",
     )
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("signers")
@@ -630,7 +626,7 @@ class ContractAdmin(DepartmentScopedAdmin):
         )
 
 
-class SignerInline(admin.TabularInline):
+class SignerInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Signer
     fields = (
         "order",
@@ -645,25 +641,21 @@ class SignerInline(admin.TabularInline):
         "reminders_sent",
     )
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class ReporteeInline(admin.TabularInline):
+class ReporteeInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Reportee
     fields = ("name", "email", "organization", "remote_id")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class SignedDocumentInline(admin.TabularInline):
+class SignedDocumentInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = SignedDocument
     fields = (
         "kind",
@@ -675,11 +667,6 @@ class SignedDocumentInline(admin.TabularInline):
         "timestamp_at",
     )
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("stored_file", "signing_request")
@@ -691,7 +678,7 @@ class SignedDocumentInline(admin.TabularInline):
 
 
 @admin.register(SigningRequest)
-class SigningRequestAdmin(DepartmentScopedAdmin):
+class SigningRequestAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
     department_path = "contract__case__department"
     actions = ["sync_now", "refetch_documents"]
     list_display = (
@@ -714,12 +701,6 @@ class SigningRequestAdmin(DepartmentScopedAdmin):
     list_select_related = ("contract", "contract__case")
     readonly_fields = [f.name for f in SigningRequest._meta.fields]
     inlines = [SignerInline, ReporteeInline, SignedDocumentInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -757,7 +738,7 @@ class SigningRequestAdmin(DepartmentScopedAdmin):
 
 
 @admin.register(SignedDocument)
-class SignedDocumentAdmin(DepartmentScopedAdmin):
+class SignedDocumentAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
     department_path = "signing_request__contract__case__department"
     list_display = ("stored_file", "kind", "signature_status", "sha256", "created_at")
     list_filter = ("kind", "signature_status")
@@ -765,18 +746,12 @@ class SignedDocumentAdmin(DepartmentScopedAdmin):
     list_select_related = ("stored_file",)
     readonly_fields = [f.name for f in SignedDocument._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(SyncState)
-class SyncStateAdmin(admin.ModelAdmin):
+class SyncStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "watermark",
@@ -787,24 +762,12 @@ class SyncStateAdmin(admin.ModelAdmin):
     )
     readonly_fields = [f.name for f in SyncState._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(WebhookReceipt)
-class WebhookReceiptAdmin(admin.ModelAdmin):
+class WebhookReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("received_at", "document_id", "status", "remote_addr", "signing_request")
     search_fields = ("document_id",)
     readonly_fields = [f.name for f in WebhookReceipt._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
