@@ -524,9 +524,13 @@ class ContractAdmin(DepartmentScopedAdmin):
                 "title": f"ダッシュボード（{format_fiscal_year(year)}）",
                 "figures": figures,
                 "year": year,
-                "years": range(
-                    archive.current_fiscal_year(), archive.current_fiscal_year() - 5, -1
-                ),
+                "year_label": format_fiscal_year(year),
+                "years": [
+                    (y, format_fiscal_year(y))
+                    for y in range(
+                        archive.current_fiscal_year(), archive.current_fiscal_year() - 5, -1
+                    )
+                ],
                 "departments": departments,
                 "department": department,
                 "links": links,
