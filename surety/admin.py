@@ -4,6 +4,7 @@ request with the dedicated permission, audited), the certificate's figures and t
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
@@ -14,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from contracts.admin import DepartmentScopedAdmin
 from surety import services
-from surety.constants import D_SURE_URL, Form
+from surety.constants import Form
 from surety.models import SuretyCertificate
 from surety.notice import mask_key
 
@@ -243,7 +244,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
             '<a href="{}" target="_blank" rel="noopener noreferrer">'
             "保証確認サービス（D・Sure）を開く</a>"
             "（保証契約番号と認証キーで電子証書を閲覧します）",
-            D_SURE_URL,
+            settings.SURETY_DSURE_URL,
         )
 
     @admin.display(description="お知らせPDF")
@@ -356,7 +357,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
                 "title": "認証キーの表示",
                 "certificate": certificate,
                 "secret": secret,
-                "d_sure": D_SURE_URL,
+                "d_sure": settings.SURETY_DSURE_URL,
                 "opts": self.model._meta,
             },
         )

@@ -34,5 +34,4 @@ class Status(models.TextChoices):
 
 
 STATUS_FINAL = {Status.VERIFIED}
-D_SURE_URL = "https://www.d-sure.jp/"
 CITY_BENEFICIARY = "足利市長"
