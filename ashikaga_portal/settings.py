@@ -364,8 +364,8 @@ ESIGN_TRUST_ROOTS = env.str("ESIGN_TRUST_ROOTS", default="")
 
 # 電子保証: 契約保証 must cover at least this share of the 請負金額.
 SURETY_PERFORMANCE_RATIO = env.str("SURETY_PERFORMANCE_RATIO", default="1/10")
-# The login page of 保証確認サービス（D・Sure） that staff open to view certificates (set the address
-# the surety company gives the city; the default is a placeholder to confirm).
+# The login page of 保証確認サービス（D・Sure） that staff open to view certificates
+# (set the address the surety company gives the city; the default is a placeholder).
 SURETY_DSURE_URL = env.str("SURETY_DSURE_URL", default="https://www.d-sure.jp/")
 
 # Archive: signed contracts are kept at least this many years after the end of the 工期.
