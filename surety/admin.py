@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -251,7 +251,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
     def source_pdf(self, obj):
         if not obj.source_file_id:
             return "—"
-        url = reverse("core:download", args=[obj.source_file_id])
+        url = reverse("admin:surety_suretycertificate_source", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.source_file.original_name)
 
     @admin.display(description="事業者が訂正した項目")
@@ -312,6 +312,9 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
             path(
                 "<int:pk>/reveal/", wrap(self.reveal_view), name="surety_suretycertificate_reveal"
             ),
+            path(
+                "<int:pk>/source/", wrap(self.source_view), name="surety_suretycertificate_source"
+            ),
             *super().get_urls(),
         ]
 
@@ -345,6 +348,21 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         except services.SuretyError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         return self._back(certificate)
+
+    def source_view(self, request, pk):
+        """The notice PDF, for staff who may see this certificate (their department's)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        certificate = get_object_or_404(
+            self.get_queryset(request), pk=pk, source_file__isnull=False
+        )
+        stored = certificate.source_file
+        response = FileResponse(
+            stored.file.open("rb"), as_attachment=True, filename=stored.original_name
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def reveal_view(self, request, pk):
         certificate = self._get(request, pk, perm=None)

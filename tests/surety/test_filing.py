@@ -346,3 +346,19 @@ def test_the_performance_surety_gate(build_case, section_staff, contractor, elec
     build_case.surety_exempt_reason = "契約金額が少額のため"
     build_case.save()
     assert contract_services.gate_problems(contract) == []
+
+
+@pytest.mark.django_db
+def test_department_staff_download_the_notice_of_their_cases(
+    logged_in, build_case, department_staff, readonly_staff
+):
+    file_notice(logged_in, build_case)
+    certificate = SuretyCertificate.objects.get()
+    url = reverse("admin:surety_suretycertificate_source", args=[certificate.pk])
+    staff = Client()
+    staff.force_login(department_staff)  # build_case is in their department
+    response = staff.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    change = staff.get(reverse("admin:surety_suretycertificate_change", args=[certificate.pk]))
+    assert url in change.content.decode()
