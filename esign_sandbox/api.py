@@ -210,6 +210,13 @@ def doc_response(doc: Document) -> JsonResponse:
     return JsonResponse(serialize.document_json(doc))
 
 
+def changed(doc: Document) -> JsonResponse:
+    """After a change to a document or its children: record the update, answer the document."""
+    engine.touch(doc)
+    doc.save()
+    return doc_response(doc)
+
+
 def require_draft(doc: Document) -> None:
     if doc.status != DocStatus.DRAFT:
         raise SandboxError(403, "not_acceptable", "document is not a draft")
@@ -353,9 +360,7 @@ def update_document(request: HttpRequest, doc: Document) -> JsonResponse:
         doc.message = checked_text(form, "message", max_len=16000)
     doc.can_transfer = go_bool(form, "can_transfer", doc.can_transfer)
     doc.private = go_bool(form, "private", doc.private)
-    engine.touch(doc)
-    doc.save()
-    return doc_response(doc)
+    return changed(doc)
 
 
 @wraps_doc
@@ -432,9 +437,7 @@ def add_file(request: HttpRequest, doc: Document) -> JsonResponse:
         size=len(data),
         data=data,
     )
-    engine.touch(doc)
-    doc.save()
-    return doc_response(doc)
+    return changed(doc)
 
 
 @wraps_doc
@@ -449,9 +452,7 @@ def delete_file(request: HttpRequest, doc: Document, file_id: str) -> JsonRespon
     f = doc.files.get(pk=file_id)
     require_draft(doc)
     f.delete()
-    engine.touch(doc)
-    doc.save()
-    return doc_response(doc)
+    return changed(doc)
 
 
 @wraps_doc
@@ -488,9 +489,7 @@ def add_widget(request: HttpRequest, doc: Document, file_id: str) -> JsonRespons
         required=required,
         font_size=font_size,
     )
-    engine.touch(doc)
-    doc.save()
-    return doc_response(doc)
+    return changed(doc)
 
 
 # --- participants and reportees -------------------------------------------------------------
@@ -553,9 +552,7 @@ def update_participant(request: HttpRequest, doc: Document, participant_id: str)
     for key, value in fields.items():
         setattr(participant, key, value)
     participant.save()
-    engine.touch(doc)
-    doc.save()
-    return doc_response(doc)
+    return changed(doc)
 
 
 @wraps_doc
@@ -595,9 +592,7 @@ def add_reportee(request: HttpRequest, doc: Document) -> JsonResponse:
         raise SandboxError(400, "bad_request", "email already a participant or reportee")
     count = doc.reportees.count()
     Reportee.objects.create(document=doc, created=count + 1, **fields)
-    engine.touch(doc)
-    doc.save()
-    return doc_response(doc)
+    return changed(doc)
 
 
 @wraps_doc
@@ -613,9 +608,7 @@ def update_reportee(request: HttpRequest, doc: Document, reportee_id: str) -> Js
     for key, value in fields.items():
         setattr(reportee, key, value)
     reportee.save()
-    engine.touch(doc)
-    doc.save()
-    return doc_response(doc)
+    return changed(doc)
 
 
 @wraps_doc
@@ -623,6 +616,4 @@ def remove_reportee(request: HttpRequest, doc: Document, reportee_id: str) -> Js
     doc.reportees.get(pk=reportee_id)
     require_draft(doc)
     doc.reportees.filter(pk=reportee_id).delete()
-    engine.touch(doc)
-    doc.save()
-    return doc_response(doc)
+    return changed(doc)
