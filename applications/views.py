@@ -16,6 +16,7 @@ from applications.kinds import BY_CODE, labelled_values
 from applications.models import Application, Attachment
 from applications.pdf import application_pdf
 from contracts.selectors import cases_for_company
+from core.files import private_file_response
 from core.ratelimit import limited, too_many
 
 
@@ -267,12 +268,7 @@ def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         Attachment.objects.select_related("file"), pk=attachment_pk, application=application
     )
     stored = attachment.file
-    response = FileResponse(
-        stored.file.open("rb"), as_attachment=True, filename=stored.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(stored)
 
 
 @require_GET

@@ -12,6 +12,7 @@ from contracts import archive
 from contracts.constants import ContractStatus, RequestStatus
 from contracts.models import ContractFile, SignedDocument, SigningRequest
 from contracts.selectors import cases_for_company, contracts_for_company, contracts_for_staff
+from core.files import private_file_response
 from surety.models import SuretyCertificate
 
 
@@ -89,12 +90,7 @@ def contract_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         ContractFile.objects.select_related("file"), pk=file_pk, contract=contract
     )
     stored = contract_file.file
-    response = FileResponse(
-        stored.file.open("rb"), as_attachment=True, filename=stored.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(stored)
 
 
 @login_required
@@ -109,12 +105,7 @@ def signed_document(request: HttpRequest, pk: int, document_pk: int) -> FileResp
         signing_request__contract=contract,
     )
     stored = document.stored_file
-    response = FileResponse(
-        stored.file.open("rb"), as_attachment=True, filename=stored.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(stored)
 
 
 MAX_ZIP_CONTRACTS = 200

@@ -11,3 +11,18 @@ def user_can_view_file(user, stored: StoredFile) -> bool:
     if user.is_staff and user.has_perm("core.view_storedfile"):
         return True
     return stored.company_id is not None and stored.company_id == user.company_id
+
+
+def private_file_response(stored: StoredFile):
+    """A stored file as a download: the original (Japanese) name, never sniffed, never cached."""
+    from django.http import FileResponse
+
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -3,7 +3,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from core.files import user_can_view_file
+from core.files import private_file_response, user_can_view_file
 from core.models import StoredFile
 
 
@@ -14,12 +14,4 @@ def download(request: HttpRequest, pk) -> FileResponse:
     stored = get_object_or_404(StoredFile, pk=pk)
     if not user_can_view_file(request.user, stored):
         raise Http404("ファイルが見つかりません。")
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(stored)

@@ -7,13 +7,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from contracts.admin import DepartmentScopedAdmin
+from core.files import private_file_response
 from surety import services
 from surety.constants import Form
 from surety.models import SuretyCertificate
@@ -357,12 +358,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
             self.get_queryset(request), pk=pk, source_file__isnull=False
         )
         stored = certificate.source_file
-        response = FileResponse(
-            stored.file.open("rb"), as_attachment=True, filename=stored.original_name
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_file_response(stored)
 
     def reveal_view(self, request, pk):
         certificate = self._get(request, pk, perm=None)
