@@ -148,3 +148,19 @@ def cs(sandbox_url):
     from esign.client import CloudSignClient
 
     return CloudSignClient(sandbox_url, "00000000-0000-4000-8000-000000000000", read_timeout=30)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Threads of the live server and of in-process workers keep PostgreSQL connections open;
+    end them so that the test database can be dropped cleanly."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
