@@ -19,7 +19,7 @@ def ensure_filesystem_broker_folders(celery_app: Celery = app) -> None:
     if not str(celery_app.conf.broker_url).startswith("filesystem"):
         return
     options = celery_app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 

@@ -119,6 +119,7 @@ def _celery_queue(tmp_path_factory):
             "data_folder_in": str(queue),
             "data_folder_out": str(queue),
             "processed_folder": str(queue / "processed"),
+            "control_folder": str(queue / "control"),
         }
         ensure_filesystem_broker_folders(app)
 
