@@ -4,7 +4,7 @@ from applications.constants import Purpose
 
 
 class AttachmentForm(forms.Form):
-    purpose = forms.ChoiceField(label="添付するファイルの種類")
+    purpose = forms.ChoiceField(label="添付するファイルの種類", required=False)
     upload = forms.FileField(
         label="PDFファイル",
         required=False,
@@ -16,6 +16,12 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, purposes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = [(p, Purpose(p).label) for p in purposes]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("upload") and not cleaned.get("purpose"):
+            self.add_error("purpose", "添付するファイルの種類を選んでください。")
+        return cleaned
 
 
 class MessageForm(forms.Form):
