@@ -117,7 +117,6 @@ class ApplicationAdmin(DepartmentScopedAdmin):
     )
     search_fields = ("company__name", "case__number", "receipt_number")
     list_select_related = ("case", "company")
-    date_hierarchy = None
     ordering = ("-submitted_at", "-id")
     actions = ["accept_selected", "return_selected"]
     inlines = [AttachmentInline, MessageInline, RevisionInline]

@@ -15,7 +15,6 @@ EDITABLE = {Status.DRAFT, Status.RETURNED}
 OPEN = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}
 # Withdrawal is possible until 受理.
 WITHDRAWABLE = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}
-STATUS_FINAL = {Status.ACCEPTED, Status.WITHDRAWN}
 
 
 class Purpose(models.TextChoices):

@@ -555,10 +555,6 @@ def kinds_for(category: str) -> list[Kind]:
     return [k for k in KINDS if k.applies_to(category)]
 
 
-def kind_choices() -> list[tuple[str, str]]:
-    return [(k.code, k.title) for k in KINDS]
-
-
 def labelled_values(
     kind: Kind, data: dict, case, company
 ) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -8,6 +8,7 @@ from accounts.models import User
 from applications.constants import NOT_FILED
 from applications.kinds import Kind, kinds_for
 from applications.models import Application
+from contracts.selectors import scope_to_staff
 
 
 def applications_for_company(user) -> QuerySet[Application]:
@@ -17,12 +18,9 @@ def applications_for_company(user) -> QuerySet[Application]:
 
 
 def applications_for_staff(user) -> QuerySet[Application]:
-    qs = Application.objects.all()
-    if user.is_superuser or user.has_perm("contracts.view_all_departments"):
-        return qs
-    if not user.is_staff or user.department_id is None:
-        return qs.none()
-    return qs.filter(case__department_id=user.department_id)
+    if not user.is_staff:
+        return Application.objects.none()
+    return scope_to_staff(Application.objects.all(), user, "case__department")
 
 
 def staff_can_see(user, application: Application) -> bool:

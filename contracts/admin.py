@@ -27,7 +27,7 @@ from contracts.models import (
     SyncState,
     WebhookReceipt,
 )
-from contracts.selectors import cases_for_staff
+from contracts.selectors import cases_for_staff, departments_for_staff, scope_to_staff
 from core import audit
 from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from core.uploads import validate_pdf_upload
@@ -41,13 +41,7 @@ class DepartmentScopedAdmin(admin.ModelAdmin):
     department_path = "department"
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser or user.has_perm("contracts.view_all_departments"):
-            return qs
-        if user.department_id is None:
-            return qs.none()
-        return qs.filter(**{f"{self.department_path}_id": user.department_id})
+        return scope_to_staff(super().get_queryset(request), request.user, self.department_path)
 
 
 @admin.register(Case)
@@ -81,12 +75,8 @@ class CaseAdmin(DepartmentScopedAdmin):
         return "—" if obj.amount is None else f"{obj.amount:,}円"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "department" and not request.user.has_perm(
-            "contracts.view_all_departments"
-        ):
-            from accounts.models import Department
-
-            kwargs["queryset"] = Department.objects.filter(pk=request.user.department_id)
+        if db_field.name == "department":
+            kwargs["queryset"] = departments_for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -439,14 +429,7 @@ class ContractAdmin(DepartmentScopedAdmin):
         ]
 
     def _archive_form(self, request):
-        from accounts.models import Department
-
-        user = request.user
-        departments = (
-            Department.objects.all()
-            if user.is_superuser or user.has_perm("contracts.view_all_departments")
-            else Department.objects.filter(pk=user.department_id)
-        )
+        departments = departments_for_staff(request.user)
         data = request.GET if request.GET else None
         return archive.ArchiveSearchForm(
             data, departments=departments, initial={"status": ContractStatus.CONCLUDED}
@@ -494,7 +477,6 @@ class ContractAdmin(DepartmentScopedAdmin):
         return response
 
     def dashboard_view(self, request: HttpRequest):
-        from accounts.models import Department
 
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -503,12 +485,7 @@ class ContractAdmin(DepartmentScopedAdmin):
         except ValueError:
             year = archive.current_fiscal_year()
         user = request.user
-        all_departments = user.is_superuser or user.has_perm("contracts.view_all_departments")
-        departments = (
-            Department.objects.all()
-            if all_departments
-            else Department.objects.filter(pk=user.department_id)
-        )
+        departments = departments_for_staff(user)
         department = departments.filter(pk=request.GET.get("department") or None).first()
         cases = cases_for_staff(user)
         if department is not None:

@@ -212,7 +212,8 @@ def csv_response_bytes(contracts) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _safe(name: str) -> str:
+def safe_name(name: str) -> str:
+    """A name usable as a file or folder name inside a ZIP."""
     return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name).strip() or "file"
 
 
@@ -229,9 +230,9 @@ def contractor_zip(contracts) -> bytes:
     )
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         for c in contracts:
-            folder = _safe(f"{c.contract_date or ''}_{c.case.number}_{c.title}")[:120]
+            folder = safe_name(f"{c.contract_date or ''}_{c.case.number}_{c.title}")[:120]
             for d in documents_of(c):
-                name = f"{folder}/{_safe(d.stored_file.original_name)}"
+                name = f"{folder}/{safe_name(d.stored_file.original_name)}"
                 with d.stored_file.file.open("rb") as fh:
                     archive.writestr(name, fh.read())
                 writer.writerow(

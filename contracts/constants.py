@@ -57,7 +57,6 @@ class RequestStatus(models.TextChoices):
 
 # At most one of these per contract at a time.
 REQUEST_ACTIVE = {RequestStatus.QUEUED, RequestStatus.SENDING, RequestStatus.WAITING}
-REQUEST_FINAL = {RequestStatus.CONCLUDED, RequestStatus.REJECTED, RequestStatus.CANCELED}
 
 
 class SignerRole(models.TextChoices):

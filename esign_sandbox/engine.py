@@ -7,7 +7,6 @@ The API views and the signing pages call these functions; tests drive recipients
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import secrets
 
@@ -289,7 +288,3 @@ def bounce(doc_id: str, email: str | None = None) -> None:
         current = current_recipient(doc)
         email = current.email if current else sender_of(doc).email
     webhook(doc, "BOUNCED", bounced=email)
-
-
-def file_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -33,5 +33,4 @@ class Status(models.TextChoices):
     DEFECTIVE = "defective", "不備"
 
 
-STATUS_FINAL = {Status.VERIFIED}
 CITY_BENEFICIARY = "足利市長"

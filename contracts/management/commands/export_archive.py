@@ -13,13 +13,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from contracts.archive import documents_of, with_documents
+from contracts.archive import documents_of, safe_name, with_documents
 from contracts.constants import ContractStatus
 from contracts.models import Contract
-
-
-def _safe(name: str) -> str:
-    return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name).strip() or "file"
 
 
 class Command(BaseCommand):
@@ -62,9 +58,9 @@ class Command(BaseCommand):
         tmp = path.with_suffix(path.suffix + ".part")
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             for contract in with_documents(contracts).iterator(chunk_size=200):
-                folder = _safe(f"{contract.contract_date}_{contract.case.number}_{contract.pk}")
+                folder = safe_name(f"{contract.contract_date}_{contract.case.number}_{contract.pk}")
                 for document in documents_of(contract):
-                    original = _safe(document.stored_file.original_name)
+                    original = safe_name(document.stored_file.original_name)
                     name = f"{folder}/{document.kind}_{document.pk}_{original}"
                     with document.stored_file.file.open("rb") as fh:
                         data = fh.read()
