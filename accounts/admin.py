@@ -4,6 +4,16 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
+from accounts.selectors import scope_to_staff
+
+
+class DepartmentScopedAdmin(admin.ModelAdmin):
+    """Staff without the all-departments permission see and change only their department's rows."""
+
+    department_path = "department"
+
+    def get_queryset(self, request):
+        return scope_to_staff(super().get_queryset(request), request.user, self.department_path)
 
 
 class PortalUserCreationForm(UserCreationForm):

@@ -15,11 +15,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin import DepartmentScopedAdmin
 from applications import services
 from applications.forms import ReturnForm
 from applications.kinds import KINDS, get_kind, labelled_values
 from applications.models import Application, ApplicationRevision, Attachment, Message
-from contracts.admin import DepartmentScopedAdmin
 from core.admin import ReadOnlyInlineMixin
 from core.wareki import format_wareki
 

@@ -14,7 +14,8 @@ from django import forms
 
 from applications.constants import Purpose
 from applications.fields import DateField, EmailField, YenField
-from contracts.constants import Category
+from cases.constants import ADVANCE_RATIO, Category
+from cases.rules import advance_limit
 from core.text import normalize
 from core.wareki import format_wareki
 
@@ -332,16 +333,6 @@ class MidtermChoiceForm(KindForm):
 
 
 # --- ⑤ 前金払申請書及び前払金請求書 ----------------------------------------------------------
-
-ADVANCE_RATIO = {C.CONSTRUCTION: 40, C.CONSTRUCTION_SERVICE: 30}
-
-
-def advance_limit(case) -> int | None:
-    """The largest 前払金 for the case: 40 % (工事) or 30 % (関連業務), 1万円未満切捨."""
-    ratio = ADVANCE_RATIO.get(case.category)
-    if ratio is None or not case.amount:
-        return None
-    return case.amount * ratio // 100 // 10_000 * 10_000
 
 
 class AdvancePaymentForm(KindForm):

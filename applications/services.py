@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from applications import selectors
+from accounts.selectors import company_emails, reviewer_emails
 from applications.constants import EDITABLE, MAX_ATTACHMENTS, WITHDRAWABLE, Purpose, Status
 from applications.kinds import get_kind
 from applications.models import Application, ApplicationRevision, Attachment, Message
@@ -164,10 +164,10 @@ def application_submit(
         after(application, user, request)
     context = {**_mail_context(application), "resubmission": resubmission}
     send_mail_on_commit(
-        "application_received", context, selectors.company_emails(application.company)
+        "application_received", context, company_emails(application.company)
     )
     send_mail_on_commit(
-        "application_submitted", context, selectors.reviewer_emails(application.case)
+        "application_submitted", context, reviewer_emails(application.case)
     )
     return application
 
@@ -188,7 +188,7 @@ def application_accept(
     send_mail_on_commit(
         "application_accepted",
         _mail_context(application),
-        selectors.company_emails(application.company),
+        company_emails(application.company),
     )
     return application
 
@@ -227,7 +227,7 @@ def application_return(
     send_mail_on_commit(
         "application_returned",
         _mail_context(application),
-        selectors.company_emails(application.company),
+        company_emails(application.company),
     )
     return application
 
@@ -249,7 +249,7 @@ def application_withdraw(
         send_mail_on_commit(
             "application_withdrawn",
             _mail_context(application),
-            selectors.reviewer_emails(application.case),
+            reviewer_emails(application.case),
         )
     return application
 
@@ -334,9 +334,9 @@ def message_post(
     )
     audit.record("application.message", actor=author, target=application, request=request)
     recipients = (
-        selectors.company_emails(application.company)
+        company_emails(application.company)
         if from_staff
-        else selectors.reviewer_emails(application.case)
+        else reviewer_emails(application.case)
     )
     send_mail_on_commit(
         "application_message",

@@ -15,7 +15,7 @@ from applications.forms import AttachmentForm, MessageForm
 from applications.kinds import BY_CODE, labelled_values
 from applications.models import Application, Attachment
 from applications.pdf import application_pdf
-from contracts.selectors import cases_for_company
+from cases.selectors import cases_for_company
 from core.files import private_file_response
 from core.ratelimit import limited, too_many
 

@@ -49,9 +49,11 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "accounts",
+    "cases",
     "applications",
     "contracts",
     "surety",
+    "portal",
     "esign",
 ]
 # The local CloudSign stand-in; a system check refuses it in production.

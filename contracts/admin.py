@@ -1,22 +1,15 @@
-import datetime as dt
-
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 
-from contracts import archive, services
+from accounts.admin import DepartmentScopedAdmin
+from contracts import services
 from contracts.constants import SENDABLE, ContractStatus, RequestStatus
 from contracts.models import (
-    Case,
     Contract,
     ContractCorrection,
     ContractFile,
@@ -27,58 +20,10 @@ from contracts.models import (
     SyncState,
     WebhookReceipt,
 )
-from contracts.selectors import cases_for_staff, departments_for_staff, scope_to_staff
 from core import audit
 from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from core.uploads import validate_pdf_upload
-from core.wareki import format_fiscal_year
 from esign.errors import CloudSignError
-
-
-class DepartmentScopedAdmin(admin.ModelAdmin):
-    """Staff without the all-departments permission see and change only their department's rows."""
-
-    department_path = "department"
-
-    def get_queryset(self, request):
-        return scope_to_staff(super().get_queryset(request), request.user, self.department_path)
-
-
-@admin.register(Case)
-class CaseAdmin(DepartmentScopedAdmin):
-    list_display = (
-        "number",
-        "title",
-        "category",
-        "department",
-        "awarded_company",
-        "amount_display",
-        "opened_on",
-    )
-    list_filter = ("category", "department", "procurement_method", "advance_payment", "opened_on")
-    search_fields = ("number", "title", "place", "awarded_company__name")
-    list_select_related = ("department", "awarded_company")
-    autocomplete_fields = ("awarded_company",)
-    date_hierarchy = "opened_on"
-    fieldsets = (
-        (None, {"fields": ("number", "title", "place", "category", "department")}),
-        ("入札・落札", {"fields": ("procurement_method", "opened_on", "awarded_company")}),
-        (
-            "契約内容",
-            {"fields": ("amount", "period_start", "period_end", "advance_payment")},
-        ),
-        ("契約保証", {"fields": ("surety_exempt", "surety_exempt_reason")}),
-    )
-
-    @admin.display(description="請負金額", ordering="amount")
-    def amount_display(self, obj: Case) -> str:
-        return "—" if obj.amount is None else f"{obj.amount:,}円"
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "department":
-            kwargs["queryset"] = departments_for_staff(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 # --- contracts ------------------------------------------------------------------------------
 
@@ -172,42 +117,6 @@ class SigningRequestInline(ReadOnlyInlineMixin, admin.TabularInline):
                 for s in obj.signers.all()
             ),
         )
-
-
-def _changelist(name: str, **params) -> str:
-    return f"{reverse(f'admin:{name}_changelist')}?{urlencode(params)}"
-
-
-def dashboard_links(start, end, department) -> dict[str, str]:
-    """The list behind each dashboard figure."""
-    first, last = start.isoformat(), end.isoformat()  # aware: the admin filters on datetimes
-    req = {"contract__case__department__id__exact": department.pk} if department else {}
-    case = {"case__department__id__exact": department.pk} if department else {}
-
-    def window(field: str) -> dict:
-        return {f"{field}__gte": first, f"{field}__lt": last}
-
-    requests_ = "contracts_signingrequest"
-    return {
-        "sent": _changelist(requests_, **window("sent_at"), **req),
-        "concluded": _changelist(
-            requests_, status__exact="concluded", **window("concluded_at"), **req
-        ),
-        "rejected": _changelist(requests_, status__exact="rejected", **window("closed_at"), **req),
-        "canceled": _changelist(requests_, status__exact="canceled", **window("closed_at"), **req),
-        "waiting": _changelist(requests_, status__exact="waiting", **req),
-        "applications": _changelist("applications_application", status__exact="submitted", **case),
-        "sureties": _changelist("surety_suretycertificate", status__exact="received", **case),
-        "archive": f"{reverse('admin:contracts_contract_archive')}?"
-        + urlencode(
-            {
-                "status": "concluded",
-                "date_from": start.date().isoformat(),
-                "date_to": (end - dt.timedelta(days=1)).date().isoformat(),
-                **({"department": department.pk} if department else {}),
-            }
-        ),
-    }
 
 
 class ContractCorrectionInline(admin.TabularInline):
@@ -412,109 +321,6 @@ class ContractAdmin(DepartmentScopedAdmin):
                     )
                 except services.ContractError as exc:
                     self.message_user(request, exc.message, messages.ERROR)
-
-    # --- archive, CSV, dashboard ------------------------------------------------------------
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("archive/", wrap(self.archive_view), name="contracts_contract_archive"),
-            path(
-                "archive/export/",
-                wrap(self.archive_export),
-                name="contracts_contract_archive_export",
-            ),
-            path("dashboard/", wrap(self.dashboard_view), name="contracts_contract_dashboard"),
-            *super().get_urls(),
-        ]
-
-    def _archive_form(self, request):
-        departments = departments_for_staff(request.user)
-        data = request.GET if request.GET else None
-        return archive.ArchiveSearchForm(
-            data, departments=departments, initial={"status": ContractStatus.CONCLUDED}
-        )
-
-    def _archive_results(self, request, form):
-        base = self.get_queryset(request)
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-        else:
-            data = {"status": ContractStatus.CONCLUDED}
-        return archive.with_documents(archive.search(base, data))
-
-    def archive_view(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = self._archive_form(request)
-        results = self._archive_results(request, form)
-        page = Paginator(results, 50).get_page(request.GET.get("page"))
-        rows = [(c, archive.documents_of(c)) for c in page.object_list]
-        query = request.GET.copy()
-        query.pop("page", None)
-        return TemplateResponse(
-            request,
-            "admin/contracts/contract/archive.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "契約書の保管と検索",
-                "form": form,
-                "page": page,
-                "rows": rows,
-                "query": query.urlencode(),
-                "opts": self.model._meta,
-            },
-        )
-
-    def archive_export(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = self._archive_form(request)
-        data = archive.csv_response_bytes(self._archive_results(request, form))
-        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="contracts-{stamp}.csv"'
-        return response
-
-    def dashboard_view(self, request: HttpRequest):
-
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            year = int(request.GET.get("year", ""))
-        except ValueError:
-            year = archive.current_fiscal_year()
-        user = request.user
-        departments = departments_for_staff(user)
-        department = departments.filter(pk=request.GET.get("department") or None).first()
-        cases = cases_for_staff(user)
-        if department is not None:
-            cases = cases.filter(department=department)
-        figures = archive.dashboard(year=year, cases=cases)
-        start, end = archive.fiscal_bounds(year)
-        links = dashboard_links(start, end, department)
-        return TemplateResponse(
-            request,
-            "admin/contracts/contract/dashboard.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"ダッシュボード（{format_fiscal_year(year)}）",
-                "figures": figures,
-                "year": year,
-                "year_label": format_fiscal_year(year),
-                "years": [
-                    (y, format_fiscal_year(y))
-                    for y in range(
-                        archive.current_fiscal_year(), archive.current_fiscal_year() - 5, -1
-                    )
-                ],
-                "departments": departments,
-                "department": department,
-                "links": links,
-                "chart": mark_safe(archive.chart_svg(figures.monthly)),  # noqa: S308 - built from ints and escaped labels
-                "opts": self.model._meta,
-            },
-        )
 
     def _each(self, request, queryset, func, done_message):
         done = 0

@@ -14,10 +14,10 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.selectors import company_emails, reviewer_emails
 from applications.constants import Status as ApplicationStatus
 from applications.kinds import ECONTRACT, EContractForm
 from applications.models import Application
-from applications.selectors import company_emails, reviewer_emails
 from contracts.constants import (
     REQUEST_ACTIVE,
     SENDABLE,

@@ -177,7 +177,7 @@ def remind_signers(*, client=None) -> dict:
                 target=signer.signing_request,
                 payload={"signer": signer.email},
             )
-            from applications.selectors import reviewer_emails
+            from accounts.selectors import reviewer_emails
 
             send_mail_on_commit(
                 "signing_link_expired",

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from contracts.admin import DepartmentScopedAdmin
+from accounts.admin import DepartmentScopedAdmin
 from core.files import private_file_response
 from surety import services
 from surety.constants import Form
@@ -101,7 +101,6 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
     autocomplete_fields = ("case",)
     readonly_fields = (
         "case",
-        "contract",
         "application",
         "product",
         "form",

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from applications.constants import Status as ApplicationStatus
-from applications.kinds import advance_limit
+from cases.rules import advance_limit
 from core import audit
 from core.mail import send_mail_on_commit
 from surety.constants import (
@@ -350,7 +350,7 @@ def surety_mark_defective(
             request=request,
         )
     elif application is not None:
-        from applications.selectors import company_emails
+        from accounts.selectors import company_emails
 
         send_mail_on_commit(
             "surety_defective",

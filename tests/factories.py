@@ -4,8 +4,8 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import Company, Department, User
-from contracts.constants import Category, ProcurementMethod
-from contracts.models import Case
+from cases.constants import Category, ProcurementMethod
+from cases.models import Case
 
 PASSWORD = "correct-horse-battery-9"
 

@@ -86,7 +86,7 @@ def test_every_beat_entry_names_a_task_that_accepts_its_arguments(name):
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent(capsys):
     from accounts.models import Company, Department, User
-    from contracts.models import Case
+    from cases.models import Case
 
     call_command("seed_demo")
     counts = [m.objects.count() for m in (Company, Department, User, Case)]

@@ -16,7 +16,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from contracts.constants import Category, ContractKind, ContractStatus, RequestStatus
+from cases.constants import Category
+from contracts.constants import ContractKind, ContractStatus, RequestStatus
 from contracts.models import Contract, SignedDocument, SigningRequest
 from contracts.stamp_duty import contract_stamp_duty
 from core.text import normalize, normalize_compact

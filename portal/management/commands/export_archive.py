@@ -13,9 +13,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from contracts.archive import documents_of, safe_name, with_documents
 from contracts.constants import ContractStatus
 from contracts.models import Contract
+from portal.archive import documents_of, safe_name, with_documents
 
 
 class Command(BaseCommand):
