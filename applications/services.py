@@ -163,12 +163,8 @@ def application_submit(
     if after:
         after(application, user, request)
     context = {**_mail_context(application), "resubmission": resubmission}
-    send_mail_on_commit(
-        "application_received", context, company_emails(application.company)
-    )
-    send_mail_on_commit(
-        "application_submitted", context, reviewer_emails(application.case)
-    )
+    send_mail_on_commit("application_received", context, company_emails(application.company))
+    send_mail_on_commit("application_submitted", context, reviewer_emails(application.case))
     return application
 
 
@@ -334,9 +330,7 @@ def message_post(
     )
     audit.record("application.message", actor=author, target=application, request=request)
     recipients = (
-        company_emails(application.company)
-        if from_staff
-        else reviewer_emails(application.case)
+        company_emails(application.company) if from_staff else reviewer_emails(application.case)
     )
     send_mail_on_commit(
         "application_message",
