@@ -460,7 +460,18 @@ class SuretyNoticeForm(KindForm):
         return key
 
 
-# --- the registry -------------------------------------------------------------------------
+# --- the registry ---
+
+# A kind's own steps, plugged in by the app that owns them from its AppConfig.ready() (the 認証キー
+# notice: surety). A class or object with any of: before_attach(application, purpose, data) -> dict,
+# check_submit(application) -> list, after_submit(application, user, request).
+_HOOKS: dict[str, object] = {}
+
+
+def register_hooks(kind_code: str, hooks: object) -> None:
+    if kind_code in _HOOKS and _HOOKS[kind_code] is not hooks:
+        raise ValueError(f"hooks for {kind_code!r} are already registered")
+    _HOOKS[kind_code] = hooks
 
 
 @dataclass(frozen=True)
@@ -471,17 +482,10 @@ class Kind:
     categories: tuple[str, ...]
     required_purposes: tuple[str, ...] = ()
     allowed_purposes: tuple[str, ...] = (Purpose.OTHER,)
-    # Dotted path of a class with the kind's own steps (see applications.services):
-    # before_attach(application, purpose, data) -> dict, check_submit(application) -> list,
-    # after_submit(application, user, request). Empty: none.
-    hooks: str = ""
 
     def hook(self, name: str):
-        if not self.hooks:
-            return None
-        from django.utils.module_loading import import_string
-
-        return getattr(import_string(self.hooks), name, None)
+        """The kind's own step ``name``, if another app registered one (see ``register_hooks``)."""
+        return getattr(_HOOKS.get(self.code), name, None)
 
     def applies_to(self, category: str) -> bool:
         return category in self.categories
@@ -524,7 +528,6 @@ KINDS: tuple[Kind, ...] = (
         BOTH,
         required_purposes=(Purpose.SURETY_NOTICE,),
         allowed_purposes=(),
-        hooks="surety.hooks.NoticeFiling",
     ),
     Kind(
         "qualification",

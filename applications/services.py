@@ -19,17 +19,16 @@ from applications.constants import EDITABLE, MAX_ATTACHMENTS, WITHDRAWABLE, Purp
 from applications.kinds import get_kind
 from applications.models import Application, ApplicationRevision, Attachment, Message
 from core import audit
+from core.errors import DomainError
 from core.mail import send_mail_on_commit
 from core.uploads import store_pdf, validate_pdf_upload
 
 
-class ApplicationError(Exception):
-    """A refused transition or input, with the message to show."""
+class ApplicationError(DomainError):
+    """A refused transition or input, with the message to show (and per-field errors)."""
 
-    def __init__(self, message: str, *, code: str = "invalid", errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    def __init__(self, message: str, *, code: str | None = None, errors: dict | None = None):
+        super().__init__(message, code=code)
         self.errors = errors or {}
 
 

@@ -116,6 +116,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The model whose users may download a stored file (core names no app above it: like the user model,
+# the owner is configured here).
+FILE_OWNER_MODEL = "accounts.Company"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.PortalModelBackend",

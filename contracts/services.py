@@ -38,6 +38,7 @@ from contracts.models import (
     SigningRequest,
 )
 from core import audit
+from core.errors import DomainError
 from core.mail import send_mail_on_commit
 from core.uploads import store_pdf, validate_pdf_upload
 from esign.errors import CloudSignError, GatewayTimeout, PermanentError, TransientError
@@ -72,13 +73,11 @@ def _raise_if_claimed(request_id: int, **conditions) -> None:
         raise ClaimHeld((until - now).total_seconds())
 
 
-class ContractError(Exception):
+class ContractError(DomainError):
     """A refused action, with every reason in Japanese."""
 
-    def __init__(self, message: str, *, code: str = "invalid", problems: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    def __init__(self, message: str, *, code: str | None = None, problems: list[str] | None = None):
+        super().__init__(message, code=code)
         self.problems = problems or [message]
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from cases.selectors import cases_for_staff
 from contracts.admin import ContractAdmin
 from contracts.constants import ContractStatus
 from contracts.models import Contract
+from core.csv_export import csv_response
 from core.wareki import format_fiscal_year
 from portal import archive
 
@@ -115,11 +116,9 @@ class ContractArchiveAdmin(ContractAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = self._archive_form(request)
-        data = archive.csv_response_bytes(self._archive_results(request, form))
-        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        rows = archive.csv_rows(self._archive_results(request, form).iterator(chunk_size=500))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="contracts-{stamp}.csv"'
-        return response
+        return csv_response(archive.ARCHIVE_CSV_HEADERS, rows, filename=f"contracts-{stamp}.csv")
 
     def dashboard_view(self, request: HttpRequest):
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from applications.constants import Status as ApplicationStatus
 from cases.rules import advance_limit
 from core import audit
+from core.errors import DomainError
 from core.mail import send_mail_on_commit
 from surety.constants import (
     CITY_BENEFICIARY,
@@ -30,11 +31,8 @@ from surety.models import SuretyCertificate
 from surety.notice import Notice, compact
 
 
-class SuretyError(Exception):
-    def __init__(self, message: str, *, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class SuretyError(DomainError):
+    """A refused surety action."""
 
 
 def notice_as_dict(notice: Notice) -> dict:

@@ -130,8 +130,9 @@ def test_csv_parses_back(staff, dataset):
     response = staff.get(
         reverse("admin:contracts_contract_archive_export"), {"status": "concluded"}
     )
-    assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows) == 5
     row = next(r for r in rows if r["案件番号"] == "R7-GY-0201")
     assert row["契約日"] == "2025-12-15" and row["契約日（和暦）"] == "令和7年12月15日"
