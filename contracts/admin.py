@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import DepartmentScopedAdmin
-from contracts import services
+from contracts import selectors, services
 from contracts.constants import SENDABLE, ContractStatus, RequestStatus
 from contracts.models import (
     Contract,
@@ -259,7 +259,7 @@ class ContractAdmin(DepartmentScopedAdmin):
             return ""
         if obj.status not in SENDABLE:
             return "—"
-        problems = services.gate_problems(obj)
+        problems = selectors.gate_problems(obj)
         if not problems:
             return format_html('<strong style="color:#197a4b">{}</strong>', "送信できます。")
         return format_html(

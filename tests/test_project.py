@@ -97,7 +97,7 @@ def test_seed_demo_is_idempotent(capsys):
     assert "user@ashikaga-test.example" in out and "パスワード" in out
     from applications.models import Application
     from contracts.models import Contract
-    from contracts.services import gate_problems
+    from contracts.selectors import gate_problems
 
     contract = Contract.objects.get()
     assert gate_problems(contract) == []  # ready to send

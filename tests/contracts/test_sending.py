@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from ashikaga_portal.celery import app as celery_app
-from contracts import services
+from contracts import selectors, services
 from contracts.models import SigningRequest
 from esign.errors import TransientError
 from esign_sandbox import testing
@@ -204,4 +204,4 @@ def test_rejection_by_the_contractor_is_applied(ready_contract, section_staff, u
     before = AuditEvent.objects.count()
     services.signing_request_apply_remote_state(signing_request=signing_request, document=doc)
     assert AuditEvent.objects.count() == before
-    assert services.gate_problems(ready_contract) == []  # it can be sent again
+    assert selectors.gate_problems(ready_contract) == []  # it can be sent again
