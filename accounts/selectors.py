@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from accounts.models import Department, User
 
-# The permission (on 案件) that lets staff see every department's rows, not only their own.
-ALL_DEPARTMENTS_PERMISSION = "cases.view_all_departments"
+# The permission that lets staff see every department's rows, not only their own.
+ALL_DEPARTMENTS_PERMISSION = "accounts.view_all_departments"
 
 
 def sees_all_departments(user) -> bool:

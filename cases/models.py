@@ -56,7 +56,6 @@ class Case(models.Model):
         verbose_name = "案件"
         verbose_name_plural = "案件"
         ordering = ["-opened_on", "-number"]
-        permissions = [("view_all_departments", "全担当課の案件を閲覧できる")]
         indexes = [
             models.Index(fields=["awarded_company", "-opened_on"]),
             models.Index(fields=["department", "-opened_on"]),

@@ -85,10 +85,6 @@ class Contract(models.Model):
             raise ValidationError({"period_end": "履行期間の終期は始期以降の日付にしてください。"})
 
     @property
-    def amount_excluding_tax(self) -> int:
-        return self.amount - (self.tax_amount or 0)
-
-    @property
     def retention_until(self):
         """Kept at least until ARCHIVE_RETENTION_YEARS after the end of the 工期 (or 契約日)."""
         end = self.period_end or self.contract_date
@@ -110,8 +106,6 @@ class Contract(models.Model):
                     f"締結済の契約は保存期間（{until or '未定'}まで）が過ぎるまで削除できません。"
                 )
         return super().delete(*args, **kwargs)
-        if self.tax_amount is not None and self.amount and self.tax_amount > self.amount:
-            raise ValidationError({"tax_amount": "消費税額は契約金額以下にしてください。"})
 
 
 class ContractFile(models.Model):

@@ -44,6 +44,7 @@ def assert_exactly_one_complete_document(signing_request):
     return doc
 
 
+@pytest.mark.slow
 def test_send_through_a_real_worker(ready_contract, section_staff, use_sandbox):
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         signing_request = services.contract_send_for_signature(

@@ -22,7 +22,7 @@ from esign_sandbox.models import Fault
 from tests.conftest import REQUIRE_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def worker(env: dict, log: Path) -> subprocess.Popen:
