@@ -17,6 +17,7 @@ from contracts.models import (
 )
 from contracts.services.storing import _enqueue_store
 from core import audit
+from core.db import update_rows
 from esign.types import Document, DocumentStatus, ParticipantStatus
 
 _SIGNER_STATE = {
@@ -88,8 +89,9 @@ def signing_request_apply_remote_state(
             decline_comment=document.decline_comment,
         )
         transitions.append("signing_request.rejected" if rejected else "signing_request.canceled")
-        Contract.objects.filter(pk=contract.pk, status=ContractStatus.SIGNING).update(
-            status=ContractStatus.REJECTED if rejected else ContractStatus.CANCELED
+        update_rows(
+            Contract.objects.filter(pk=contract.pk, status=ContractStatus.SIGNING),
+            status=ContractStatus.REJECTED if rejected else ContractStatus.CANCELED,
         )
     SigningRequest.objects.filter(pk=signing_request.pk).update(**fields)
     for action in transitions:

@@ -36,6 +36,7 @@ from contracts.services.common import (
 )
 from contracts.services.remote_state import signing_request_apply_remote_state
 from core import audit
+from core.db import update_rows
 from esign.errors import CloudSignError, GatewayTimeout, PermanentError, TransientError
 from esign.factory import get_client
 from esign.types import Document, DocumentStatus
@@ -285,7 +286,9 @@ def signing_request_fail(*, signing_request: SigningRequest, error: CloudSignErr
     signing_request.refresh_from_db()
     signing_request.status = RequestStatus.FAILED
     signing_request.save(update_fields=["status"])
-    Contract.objects.filter(pk=signing_request.contract_id).update(status=ContractStatus.PREPARING)
+    update_rows(
+        Contract.objects.filter(pk=signing_request.contract_id), status=ContractStatus.PREPARING
+    )
     audit.record(
         "signing_request.failed",
         target=signing_request,
@@ -304,7 +307,9 @@ def signing_request_retry(
     signing_request.status = RequestStatus.QUEUED
     signing_request.claimed_until = None
     signing_request.save(update_fields=["status", "claimed_until"])
-    Contract.objects.filter(pk=signing_request.contract_id).update(status=ContractStatus.SIGNING)
+    update_rows(
+        Contract.objects.filter(pk=signing_request.contract_id), status=ContractStatus.SIGNING
+    )
     audit.record("signing_request.retried", actor=user, target=signing_request, request=request)
     _enqueue_push(signing_request.pk)
     return signing_request

@@ -131,6 +131,8 @@ def test_permanent_error_marks_the_request_failed_and_retry_resumes(
     signing_request = services.contract_send_for_signature(
         contract=ready_contract, user=section_staff
     )
+    ready_contract.refresh_from_db()
+    sent_at = ready_contract.updated_at
     result = services.signing_request_push(request_id=signing_request.pk)
     assert result.status == "failed"
     result.refresh_from_db()
@@ -138,6 +140,7 @@ def test_permanent_error_marks_the_request_failed_and_retry_resumes(
     assert "email domain does not exist" in result.last_error_message
     ready_contract.refresh_from_db()
     assert ready_contract.status == "preparing"
+    assert ready_contract.updated_at > sent_at  # the status change is dated
     # Staff fix the address on the signer and retry: the same document carries on.
     result.signers.filter(role="city").update(email="shicho@city.ashikaga.example")
     services.signing_request_retry(signing_request=result, user=section_staff)
