@@ -5,6 +5,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
 from accounts.selectors import scope_to_staff
+from core.admin import AuditedChangesMixin
 
 
 class DepartmentScopedAdmin(admin.ModelAdmin):
@@ -79,14 +80,14 @@ class UserInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AuditedChangesMixin, admin.ModelAdmin):
     list_display = ("vendor_number", "name", "corporate_number", "representative", "phone")
     search_fields = ("name", "vendor_number", "corporate_number")
     inlines = [UserInline]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedChangesMixin, admin.ModelAdmin):
     list_display = ("code", "name", "is_contract_section", "signer_name", "signer_email")
     search_fields = ("name", "code")
 

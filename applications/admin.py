@@ -17,6 +17,7 @@ from applications import services
 from applications.forms import ReturnForm
 from applications.kinds import KINDS, get_kind, labelled_values
 from applications.models import Application, ApplicationRevision, Attachment, Message
+from core import audit
 from core.admin import ReadOnlyInlineMixin
 from core.csv_export import csv_response
 from core.wareki import format_wareki
@@ -355,5 +356,11 @@ class ApplicationAdmin(DepartmentScopedAdmin):
                     a.revision,
                 ]
 
+        audit.record(
+            "applications.exported",
+            actor=request.user,
+            request=request,
+            payload={"filters": request.GET.dict()},
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return csv_response(headers, rows(), filename=f"applications-{stamp}.csv")

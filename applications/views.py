@@ -267,8 +267,7 @@ def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = get_object_or_404(
         Attachment.objects.select_related("file"), pk=attachment_pk, application=application
     )
-    stored = attachment.file
-    return private_file_response(stored)
+    return private_file_response(attachment.file, request=request, target=attachment.application)
 
 
 @require_GET

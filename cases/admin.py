@@ -3,10 +3,11 @@ from django.contrib import admin
 from accounts.admin import DepartmentScopedAdmin
 from accounts.selectors import departments_for_staff
 from cases.models import Case
+from core.admin import AuditedChangesMixin
 
 
 @admin.register(Case)
-class CaseAdmin(DepartmentScopedAdmin):
+class CaseAdmin(AuditedChangesMixin, DepartmentScopedAdmin):
     list_display = (
         "number",
         "title",

@@ -20,7 +20,6 @@ from contracts.models import (
     SyncState,
     WebhookReceipt,
 )
-from core import audit
 from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from core.uploads import validate_pdf_upload
 from esign.errors import CloudSignError
@@ -267,29 +266,44 @@ class ContractAdmin(DepartmentScopedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        audit.record(
-            "contract.saved" if change else "contract.created",
-            actor=request.user,
-            target=obj,
+        """Writes go through the contract services (validated, audited)."""
+        if change:
+            services.contract_update(
+                contract=obj, fields=form.changed_data, user=request.user, request=request
+            )
+            return
+        data = form.cleaned_data
+        created = services.contract_create(
+            case=data["case"],
+            user=request.user,
+            title=data.get("title", ""),
+            amount=data.get("amount"),
+            tax_amount=data.get("tax_amount"),
+            period_start=data.get("period_start"),
+            period_end=data.get("period_end"),
             request=request,
         )
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ContractCorrection:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             for inline_form in formset.forms:
-                if inline_form.has_changed() and inline_form.instance.pk is None:
-                    inline_form.instance.created_by = request.user
-            super().save_formset(request, form, formset, change)
-            for correction in formset.new_objects:
-                audit.record(
-                    "contract.corrected",
-                    actor=request.user,
-                    target=form.instance,
-                    request=request,
-                    payload={"field": correction.field, "new": correction.new_value},
+                if not inline_form.has_changed() or inline_form.instance.pk is not None:
+                    continue
+                data = inline_form.cleaned_data
+                formset.new_objects.append(
+                    services.contract_record_correction(
+                        contract=form.instance,
+                        field=data["field"],
+                        old_value=data.get("old_value", ""),
+                        new_value=data["new_value"],
+                        reason=data["reason"],
+                        user=request.user,
+                        request=request,
+                    )
                 )
             return None
         if formset.model is not ContractFile:
@@ -298,14 +312,13 @@ class ContractAdmin(DepartmentScopedAdmin):
         formset.deleted_objects = []
         for inline_form in formset.deleted_forms:
             if inline_form.instance.pk:
-                audit.record(
-                    "contract.file_removed",
-                    actor=request.user,
-                    target=form.instance,
-                    request=request,
-                    payload={"name": inline_form.instance.file.original_name},
-                )
-                inline_form.instance.delete()
+                try:
+                    services.contract_remove_file(
+                        contract_file=inline_form.instance, user=request.user, request=request
+                    )
+                except services.ContractError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                    continue
                 formset.deleted_objects.append(inline_form.instance)
         for inline_form in formset.forms:
             upload = inline_form.cleaned_data.get("upload") if inline_form.cleaned_data else None
@@ -511,15 +524,17 @@ class SigningRequestAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
 
     @admin.action(description="再取得（締結済み書類のダウンロード・保存）")
     def refetch_documents(self, request, queryset):
-        from contracts.tasks import store_signed_documents
 
         pending = queryset.filter(status=RequestStatus.CONCLUDED, stored_at__isnull=True)
+        count = 0
         for signing_request in pending:
-            SigningRequest.objects.filter(pk=signing_request.pk).update(claimed_until=None)
-            store_signed_documents.delay(signing_request.pk)
+            services.signing_request_refetch(
+                signing_request=signing_request, user=request.user, request=request
+            )
+            count += 1
         self.message_user(
             request,
-            f"{pending.count()}件の締結済み書類の取得を開始しました（保存済みのものは対象外）。",
+            f"{count}件の締結済み書類の取得を開始しました（保存済みのものは対象外）。",
             messages.SUCCESS,
         )
 

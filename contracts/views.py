@@ -61,8 +61,7 @@ def contract_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     contract_file = get_object_or_404(
         ContractFile.objects.select_related("file"), pk=file_pk, contract=contract
     )
-    stored = contract_file.file
-    return private_file_response(stored)
+    return private_file_response(contract_file.file, request=request, target=contract)
 
 
 @login_required
@@ -76,5 +75,4 @@ def signed_document(request: HttpRequest, pk: int, document_pk: int) -> FileResp
         pk=document_pk,
         signing_request__contract=contract,
     )
-    stored = document.stored_file
-    return private_file_response(stored)
+    return private_file_response(document.stored_file, request=request, target=contract)

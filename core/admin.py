@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core import audit
 from core.models import AuditEvent, StoredFile
 
 
@@ -24,6 +25,27 @@ class ReadOnlyInlineMixin:
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class AuditedChangesMixin:
+    """Staff edits of a master record keep their before/after values in the audit log (the one
+    append-only record of what changed, searched with everything else; see README)."""
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        fields = [f for f in form.changed_data if f in {x.name for x in obj._meta.fields}]
+        changes = audit.field_changes(before, obj, fields)
+        if change and not changes:
+            return
+        label = obj._meta.model_name
+        audit.record(
+            f"{label}.changed" if change else f"{label}.created",
+            actor=request.user,
+            target=obj,
+            request=request,
+            payload={"changes": changes},
+        )
 
 
 @admin.register(AuditEvent)

@@ -17,6 +17,7 @@ from cases.selectors import cases_for_staff
 from contracts.admin import ContractAdmin
 from contracts.constants import ContractStatus
 from contracts.models import Contract
+from core import audit
 from core.csv_export import csv_response
 from core.wareki import format_fiscal_year
 from portal import archive
@@ -117,6 +118,12 @@ class ContractArchiveAdmin(ContractAdmin):
             raise PermissionDenied
         form = self._archive_form(request)
         rows = archive.csv_rows(self._archive_results(request, form).iterator(chunk_size=500))
+        audit.record(
+            "archive.exported",
+            actor=request.user,
+            request=request,
+            payload={"filters": request.GET.dict()},
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return csv_response(archive.ARCHIVE_CSV_HEADERS, rows, filename=f"contracts-{stamp}.csv")
 

@@ -12,6 +12,7 @@ from applications.selectors import case_checklist
 from cases.selectors import cases_for_company
 from contracts.constants import ContractStatus
 from contracts.selectors import contracts_for_company
+from core import audit
 from portal import archive
 from surety.models import SuretyCertificate
 
@@ -56,6 +57,12 @@ def signed_contracts(request: HttpRequest) -> HttpResponse:
         if len(chosen) > MAX_ZIP_CONTRACTS:
             messages.error(request, f"一度にダウンロードできるのは{MAX_ZIP_CONTRACTS}件までです。")
             return redirect(request.get_full_path())
+        audit.record(
+            "archive.zip_downloaded",
+            actor=request.user,
+            request=request,
+            payload={"contracts": [c.pk for c in chosen]},
+        )
         response = HttpResponse(archive.contractor_zip(chosen), content_type="application/zip")
         response["Content-Disposition"] = content_disposition_header(
             True, f"締結済み契約書_{timezone.localdate():%Y%m%d}.zip"

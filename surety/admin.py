@@ -193,11 +193,10 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from core import audit
-
         if change:
-            super().save_model(request, obj, form, change)
-            audit.record("surety.values_recorded", actor=request.user, target=obj, request=request)
+            services.surety_record_values(
+                certificate=obj, fields=form.changed_data, user=request.user, request=request
+            )
             return
         data = form.cleaned_data
         created = services.surety_record_other(
@@ -356,8 +355,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         certificate = get_object_or_404(
             self.get_queryset(request), pk=pk, source_file__isnull=False
         )
-        stored = certificate.source_file
-        return private_file_response(stored)
+        return private_file_response(certificate.source_file, request=request, target=certificate)
 
     def reveal_view(self, request, pk):
         certificate = self._get(request, pk, perm=None)

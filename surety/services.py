@@ -123,6 +123,28 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
 
 
 @transaction.atomic
+def surety_record_values(
+    *,
+    certificate: SuretyCertificate,
+    fields: list[str],
+    user,
+    request: HttpRequest | None = None,
+) -> SuretyCertificate:
+    """Staff record values they read on the certificate (amount, period, URL …): saved with the
+    before/after of each changed field in the audit log (secrets masked)."""
+    before = SuretyCertificate.objects.select_for_update().get(pk=certificate.pk)
+    certificate.save()
+    audit.record(
+        "surety.values_recorded",
+        actor=user,
+        target=certificate,
+        request=request,
+        payload={"changes": audit.field_changes(before, certificate, fields)},
+    )
+    return certificate
+
+
+@transaction.atomic
 def surety_record_other(
     *,
     case,

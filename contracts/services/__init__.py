@@ -18,6 +18,8 @@ from contracts.services.preparing import (
     contract_add_file,
     contract_create,
     contract_create_change,
+    contract_remove_file,
+    contract_update,
 )
 from contracts.services.remote_state import (
     signing_request_apply_remote_state,
@@ -32,10 +34,16 @@ from contracts.services.sending import (
     signing_request_retry,
 )
 from contracts.services.storing import (
+    contract_record_correction,
     signed_documents_store,
+    signing_request_refetch,
 )
 
 __all__ = [
+    "contract_record_correction",
+    "contract_remove_file",
+    "contract_update",
+    "signing_request_refetch",
     "CITY_ORGANIZATION",
     "ClaimHeld",
     "ContractError",

@@ -51,6 +51,32 @@ def contract_create(
     return contract
 
 
+# The contract fields staff may edit while it can still be sent.
+EDITABLE_FIELDS = ("title", "amount", "tax_amount", "contract_date", "period_start", "period_end")
+
+
+@transaction.atomic
+def contract_update(
+    *, contract: Contract, fields: list[str], user, request: HttpRequest | None = None
+) -> Contract:
+    """Save staff's edits of a contract not yet sent (``contract`` carries the new values), with
+    each changed field's before/after in the audit log."""
+    before = Contract.objects.select_for_update().get(pk=contract.pk)
+    if before.status not in SENDABLE:
+        raise ContractError("署名依頼中・締結済の契約は変更できません。", code="locked")
+    changed = [f for f in fields if f in EDITABLE_FIELDS]
+    contract.full_clean()
+    contract.save()
+    audit.record(
+        "contract.saved",
+        actor=user,
+        target=contract,
+        request=request,
+        payload={"changes": audit.field_changes(before, contract, changed)},
+    )
+    return contract
+
+
 @transaction.atomic
 def contract_add_file(
     *, contract: Contract, user, upload, request: HttpRequest | None = None
@@ -78,6 +104,26 @@ def contract_add_file(
         payload={"name": stored.original_name, "sha256": stored.sha256, "pages": stored.page_count},
     )
     return contract_file
+
+
+@transaction.atomic
+def contract_remove_file(
+    *, contract_file: ContractFile, user, request: HttpRequest | None = None
+) -> None:
+    """Take a PDF off a contract not yet sent. The stored file itself is kept (files are never
+    deleted: the audit record names it by its hash)."""
+    contract = Contract.objects.select_for_update().get(pk=contract_file.contract_id)
+    if contract.status not in SENDABLE:
+        raise ContractError("署名依頼中・締結済の契約のファイルは変更できません。", code="locked")
+    stored = contract_file.file
+    contract_file.delete()
+    audit.record(
+        "contract.file_removed",
+        actor=user,
+        target=contract,
+        request=request,
+        payload={"name": stored.original_name, "sha256": stored.sha256},
+    )
 
 
 @transaction.atomic

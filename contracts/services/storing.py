@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.selectors import company_emails, reviewer_emails
@@ -17,10 +18,16 @@ from contracts.constants import (
 )
 from contracts.models import (
     Contract,
+    ContractCorrection,
     SignedDocument,
     SigningRequest,
 )
-from contracts.services.common import _claim_seconds, _raise_if_claimed, _record_error
+from contracts.services.common import (
+    ContractError,
+    _claim_seconds,
+    _raise_if_claimed,
+    _record_error,
+)
 from core import audit
 from core.mail import send_mail_on_commit
 from core.uploads import store_pdf
@@ -169,3 +176,46 @@ def _mark_concluded(signing_request: SigningRequest) -> SigningRequest:
     )
     send_mail_on_commit("contract_concluded_staff", context, reviewer_emails(contract.case))
     return signing_request
+
+
+@transaction.atomic
+def signing_request_refetch(
+    *, signing_request: SigningRequest, user, request: HttpRequest | None = None
+) -> None:
+    """Staff ask for a concluded request's documents again (e.g. after a storage fault): the
+    claim is released and the store task queued; storing stays idempotent."""
+    SigningRequest.objects.filter(pk=signing_request.pk).update(claimed_until=None)
+    audit.record("signing_request.refetch", actor=user, target=signing_request, request=request)
+    _enqueue_store(signing_request.pk)
+
+
+@transaction.atomic
+def contract_record_correction(
+    *,
+    contract: Contract,
+    field: str,
+    new_value: str,
+    reason: str,
+    user,
+    old_value: str = "",
+    request: HttpRequest | None = None,
+) -> ContractCorrection:
+    """訂正: a correction of a concluded contract's record, kept beside it (never an edit)."""
+    if contract.status != ContractStatus.CONCLUDED:
+        raise ContractError("訂正記録は締結済の契約にだけ追加できます。", code="not_concluded")
+    correction = ContractCorrection.objects.create(
+        contract=contract,
+        field=field,
+        old_value=old_value,
+        new_value=new_value,
+        reason=reason,
+        created_by=user,
+    )
+    audit.record(
+        "contract.corrected",
+        actor=user,
+        target=contract,
+        request=request,
+        payload={"field": field, "old": old_value, "new": new_value, "reason": reason},
+    )
+    return correction

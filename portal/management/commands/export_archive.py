@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from contracts.constants import ContractStatus
 from contracts.models import Contract
+from core import audit
 from core.csv_export import csv_bytes
 from portal.archive import documents_of, safe_name, with_documents
 
@@ -112,4 +113,9 @@ class Command(BaseCommand):
             )
             archive.writestr("manifest.csv", csv_bytes(MANIFEST_HEADERS, table))
         tmp.rename(path)
+        audit.record(
+            "archive.export_written",
+            actor_label="manage.py export_archive",
+            payload={"path": str(path), "files": len(manifest), "since": since},
+        )
         self.stdout.write(f"{len(manifest)}件のファイルを {path} に書き出しました。")
