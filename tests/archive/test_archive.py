@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from contracts.models import Contract, ContractCorrection
 from portal import archive
-from tests.archive.conftest import archived
+from tests.factories import archived
 
 ARCHIVE = "admin:contracts_contract_archive"
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from contracts import services
 from contracts.models import ContractFile
 from core.models import AuditEvent, StoredFile
-from tests.contracts.conftest import pdf_upload
+from tests.pdfs import pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from applications import services as application_services
 from contracts import selectors, services
 from contracts.models import SigningRequest
 from tests.applications.helpers import filed
-from tests.contracts.conftest import pdf_upload
+from tests.pdfs import pdf_upload
 
 
 def problems_of(contract, user):

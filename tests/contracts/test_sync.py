@@ -22,7 +22,7 @@ from core.models import AuditEvent, StoredFile
 from esign.errors import TransientError
 from esign.factory import get_client
 from esign_sandbox import testing
-from tests.contracts.conftest import pdf_upload
+from tests.pdfs import pdf_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

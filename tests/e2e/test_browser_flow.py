@@ -140,7 +140,7 @@ def test_the_whole_flow_in_a_browser(browser, world, contractor, section_staff):
     from contracts.models import Contract, SignedDocument, SigningRequest
     from contracts.tasks import sync_signing_status
     from surety.models import SuretyCertificate
-    from tests.contracts.conftest import pdf_upload
+    from tests.pdfs import pdf_upload
 
     base, case = world["base"], world["case"]
     shot = Shots("flow")

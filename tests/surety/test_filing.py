@@ -325,7 +325,7 @@ def test_defective_returns_the_filing_and_tells_the_contractor(
 def test_the_performance_surety_gate(build_case, section_staff, contractor, electronic):
     from applications import services as application_services
     from tests.applications.helpers import filed
-    from tests.contracts.conftest import pdf_upload
+    from tests.pdfs import pdf_upload
 
     build_case.department.signer_name = "足利市長"
     build_case.department.signer_email = "shicho@city.example"
