@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.admin import DepartmentScopedAdmin
 from contracts import selectors, services
-from contracts.constants import SENDABLE, ContractStatus, RequestStatus
+from contracts.constants import RETRYABLE, SENDABLE, ContractStatus, RequestStatus
 from contracts.models import (
     Contract,
     ContractCorrection,
@@ -370,14 +370,16 @@ class ContractAdmin(DepartmentScopedAdmin):
 
         self._each(request, queryset, remind, "{n}件の契約でリマインドしました。")
 
-    @admin.action(description="送信に失敗した署名依頼を再試行する")
+    @admin.action(description="署名依頼を再試行する（送信待ち・送信中・送信失敗）")
     def retry_selected(self, request, queryset):
         def retry(contract):
-            failed = contract.signing_requests.filter(status=RequestStatus.FAILED).first()
-            if failed is None:
-                raise services.ContractError("送信に失敗した署名依頼がありません。")
+            stuck = contract.signing_requests.filter(status__in=RETRYABLE).first()
+            if stuck is None:
+                raise services.ContractError(
+                    "再試行できる署名依頼（送信待ち・送信中・送信失敗）がありません。"
+                )
             services.signing_request_retry(
-                signing_request=failed, user=request.user, request=request
+                signing_request=stuck, user=request.user, request=request
             )
 
         self._each(request, queryset, retry, "{n}件の署名依頼を再試行します。")

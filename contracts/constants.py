@@ -30,6 +30,8 @@ class RequestStatus(models.TextChoices):
 
 # At most one of these per contract at a time.
 REQUEST_ACTIVE = {RequestStatus.QUEUED, RequestStatus.SENDING, RequestStatus.WAITING}
+# Staff may 再試行 these: a failed send, or one stuck before reaching the service.
+RETRYABLE = {RequestStatus.QUEUED, RequestStatus.SENDING, RequestStatus.FAILED}
 
 
 class SignerRole(models.TextChoices):

@@ -88,12 +88,10 @@ def sync_signing_status(*, client=None) -> SweepResult:
 
 def _store_pending() -> None:
     """Concluded requests whose files are not stored yet (a lost task) get another go."""
-    from contracts.tasks import store_signed_documents
-
     for pk in SigningRequest.objects.filter(
         status=RequestStatus.CONCLUDED, stored_at__isnull=True
     ).values_list("pk", flat=True)[:50]:
-        transaction.on_commit(lambda pk=pk: store_signed_documents.delay(pk))
+        services.wake("store_signed_documents", pk)
 
 
 def refresh_signing_request(*, request_id: int, client=None) -> SigningRequest | None:

@@ -2,18 +2,22 @@
 
 Every task on a signing request has the same shape (:class:`SigningRequestTask`): acks late, a held
 claim means "another worker has it, look again when its lease ends" (not a failure), a transient
-error retries with backoff and jitter, and after ``max_failures`` transient errors the task gives up
-(its ``give_up`` step records the failure for staff, or the error is raised).
+error (or the database gone for a moment) retries with backoff and jitter, and after
+``max_failures`` the task gives up (its ``give_up`` step records the failure for staff, or the error
+is raised). A message lost on the way (broker down at enqueue, a task that died with the database)
+is not a lost send: the row keeps the intent and ``redrive_signing_requests`` wakes it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 from collections.abc import Callable
 from typing import Any
 
 from celery import Task, shared_task
+from django.db import DatabaseError
 
 from contracts import services, sync
 from contracts.models import SigningRequest
@@ -51,13 +55,17 @@ class SigningRequestTask(Task):
             raise self.retry(
                 args=(request_id,), kwargs={"failures": failures}, countdown=exc.retry_after + 1
             ) from None
-        except TransientError as exc:
+        except (TransientError, DatabaseError) as exc:
+            # DatabaseError: the database is unreachable for a moment (the row keeps the intent).
             if failures >= self.max_failures:
                 logger.error("%s %s: giving up after %s: %s", self.name, request_id, failures, exc)
-                if give_up is None:
+                if give_up is None or isinstance(exc, DatabaseError):
                     raise
                 return give_up(exc)
-            countdown = exc.retry_after or backoff(failures)
+            countdown = getattr(exc, "retry_after", None) or backoff(failures)
+            # Without the database the redrive job may wake it early: harmless (idempotent push).
+            with contextlib.suppress(DatabaseError):
+                services.signing_request_defer(request_id=request_id, seconds=countdown)
             logger.warning(
                 "%s %s: transient error, retry in %.0fs: %s", self.name, request_id, countdown, exc
             )
@@ -90,6 +98,12 @@ def send_signing_request(self, request_id: int, failures: int = 0) -> str:
 def sync_signing_status() -> dict:
     result = sync.sync_signing_status()
     return {"calls": result.calls, "changed": result.changed, "applied": result.applied}
+
+
+@shared_task(acks_late=True)
+def redrive_signing_requests() -> int:
+    """Wake every send whose message was lost (see contracts.services.signing_requests_redrive)."""
+    return services.signing_requests_redrive()
 
 
 @shared_task(acks_late=True)

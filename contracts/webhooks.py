@@ -15,6 +15,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from contracts import services
 from contracts.models import SigningRequest, WebhookReceipt
 from core.ratelimit import limited
 
@@ -85,7 +86,5 @@ def cloudsign_webhook(request: HttpRequest, secret: str) -> JsonResponse:
             remote_addr=address,
             signing_request=signing_request,
         )
-        from contracts.tasks import refresh_signing_request
-
-        transaction.on_commit(lambda: refresh_signing_request.delay(signing_request.pk))
+        services.wake("refresh_signing_request", signing_request.pk)
     return JsonResponse({"ok": True})

@@ -13,6 +13,7 @@ from contracts.services.common import (
     CITY_ORGANIZATION,
     ClaimHeld,
     ContractError,
+    wake,
 )
 from contracts.services.preparing import (
     contract_add_file,
@@ -28,10 +29,12 @@ from contracts.services.sending import (
     _claim,
     contract_cancel,
     contract_send_for_signature,
+    signing_request_defer,
     signing_request_fail,
     signing_request_push,
     signing_request_remind,
     signing_request_retry,
+    signing_requests_redrive,
 )
 from contracts.services.storing import (
     contract_record_correction,
@@ -40,6 +43,9 @@ from contracts.services.storing import (
 )
 
 __all__ = [
+    "wake",
+    "signing_request_defer",
+    "signing_requests_redrive",
     "contract_record_correction",
     "contract_remove_file",
     "contract_update",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from contracts.models import SigningRequest
 from core.errors import DomainError
 from esign.errors import CloudSignError
+
+logger = logging.getLogger(__name__)
 
 CITY_ORGANIZATION = "足利市"
 
@@ -53,3 +58,19 @@ def _record_error(signing_request: SigningRequest, exc: CloudSignError, *, relea
     if release:
         fields["claimed_until"] = None
     SigningRequest.objects.filter(pk=signing_request.pk).update(**fields)
+
+
+def wake(task_name: str, request_id: int) -> None:
+    """After commit, wake a worker for a signing request. The intent is already in the row (its
+    status); a message that cannot be sent (broker down) is logged and left for the redrive job,
+    never turned into an error for the person who pressed the button."""
+
+    def send() -> None:
+        from contracts import tasks
+
+        try:
+            getattr(tasks, task_name).delay(request_id)
+        except Exception:  # noqa: BLE001 - any broker failure; the redrive job takes over
+            logger.warning("%s %s: broker unavailable, left for redrive", task_name, request_id)
+
+    transaction.on_commit(send)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
@@ -13,6 +14,7 @@ from django.utils import timezone
 from applications.kinds import EContractForm
 from contracts.constants import (
     REQUEST_ACTIVE,
+    RETRYABLE,
     ContractKind,
     ContractStatus,
     RequestStatus,
@@ -33,6 +35,7 @@ from contracts.services.common import (
     _claim_seconds,
     _raise_if_claimed,
     _record_error,
+    wake,
 )
 from contracts.services.remote_state import signing_request_apply_remote_state
 from core import audit
@@ -43,9 +46,7 @@ from esign.types import Document, DocumentStatus
 
 
 def _enqueue_push(request_id: int) -> None:
-    from contracts.tasks import send_signing_request
-
-    transaction.on_commit(lambda: send_signing_request.delay(request_id))
+    wake("send_signing_request", request_id)
 
 
 @transaction.atomic
@@ -300,19 +301,57 @@ def signing_request_fail(*, signing_request: SigningRequest, error: CloudSignErr
 def signing_request_retry(
     *, signing_request: SigningRequest, user, request: HttpRequest | None = None
 ) -> SigningRequest:
-    """再試行 of a failed send: the same request carries on where it stopped."""
+    """再試行: a failed send carries on where it stopped; a send still queued or sending (e.g. stuck
+    after an outage) is woken at once. The same request, never a second document."""
     signing_request = SigningRequest.objects.select_for_update().get(pk=signing_request.pk)
-    if signing_request.status != RequestStatus.FAILED:
-        raise ContractError("送信に失敗した署名依頼だけを再試行できます。", code="not_failed")
-    signing_request.status = RequestStatus.QUEUED
+    if signing_request.status not in RETRYABLE:
+        raise ContractError(
+            "送信待ち・送信中・送信失敗の署名依頼だけを再試行できます。", code="not_retryable"
+        )
+    was = signing_request.status
+    if was == RequestStatus.FAILED:
+        signing_request.status = RequestStatus.QUEUED
     signing_request.claimed_until = None
-    signing_request.save(update_fields=["status", "claimed_until"])
+    signing_request.next_check_at = None
+    signing_request.save(update_fields=["status", "claimed_until", "next_check_at"])
     update_rows(
         Contract.objects.filter(pk=signing_request.contract_id), status=ContractStatus.SIGNING
     )
-    audit.record("signing_request.retried", actor=user, target=signing_request, request=request)
+    audit.record(
+        "signing_request.retried",
+        actor=user,
+        target=signing_request,
+        request=request,
+        payload={"from": was},
+    )
     _enqueue_push(signing_request.pk)
     return signing_request
+
+
+def signing_request_defer(*, request_id: int, seconds: float) -> None:
+    """A transient failure: the next attempt is due in ``seconds`` (the redrive job waits too)."""
+    SigningRequest.objects.filter(pk=request_id).update(
+        next_check_at=timezone.now() + dt.timedelta(seconds=seconds)
+    )
+
+
+def signing_requests_redrive() -> int:
+    """Wake the sends whose message was lost (worker, database or broker down): every request
+    still queued or sending whose lease has expired and whose next attempt is due."""
+    now = timezone.now()
+    grace = dt.timedelta(seconds=settings.SIGNING_REDRIVE_AFTER_SECONDS)
+    due = (
+        SigningRequest.objects.filter(status__in=[RequestStatus.QUEUED, RequestStatus.SENDING])
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now))
+        .filter(created_at__lt=now - grace)
+    )
+    ids = list(due.values_list("pk", flat=True)[:200])
+    # Not again before the grace period: one wake-up per lost message.
+    SigningRequest.objects.filter(pk__in=ids).update(next_check_at=now + grace)
+    for pk in ids:
+        wake("send_signing_request", pk)
+    return len(ids)
 
 
 def _waiting(signing_request: SigningRequest) -> SigningRequest:

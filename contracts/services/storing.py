@@ -27,6 +27,7 @@ from contracts.services.common import (
     _claim_seconds,
     _raise_if_claimed,
     _record_error,
+    wake,
 )
 from core import audit
 from core.mail import send_mail_on_commit
@@ -36,9 +37,7 @@ from esign.factory import get_client
 
 
 def _enqueue_store(request_id: int) -> None:
-    from contracts.tasks import store_signed_documents
-
-    transaction.on_commit(lambda: store_signed_documents.delay(request_id))
+    wake("store_signed_documents", request_id)
 
 
 def _claim_for_storage(request_id: int) -> bool:

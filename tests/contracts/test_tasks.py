@@ -6,6 +6,8 @@ import pytest
 from contracts import services, tasks
 from esign.errors import TransientError
 
+pytestmark = pytest.mark.django_db
+
 
 def test_a_held_claim_waits_without_counting_as_a_failure(monkeypatch):
     calls = []
@@ -27,7 +29,7 @@ def test_a_held_claim_waits_without_counting_as_a_failure(monkeypatch):
     assert result == "skipped" and failed == []
 
 
-def test_transient_errors_give_up_after_max_failures(monkeypatch, db):
+def test_transient_errors_give_up_after_max_failures(monkeypatch):
     attempts = []
 
     def push(*, request_id):
@@ -58,3 +60,61 @@ def test_backoff_reaches_ten_minutes_and_rides_out_an_outage():
     assert tasks.backoff(10) >= 300  # capped at 600 s ± jitter
     # The minimum total wait before giving up exceeds a 10-minute outage.
     assert sum(min(600, 5 * 2**n) * 0.5 for n in range(tasks.MAX_FAILURES)) > 600
+
+
+def test_a_send_whose_message_was_lost_is_woken_by_the_redrive_job(
+    ready_contract, section_staff, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The broker refused the message after commit: the button still worked, the row keeps the
+    intent, and the redrive job wakes it once its grace period has passed (not before)."""
+    import datetime as dt
+
+    from kombu.exceptions import OperationalError
+
+    from contracts.models import SigningRequest
+
+    woken = []
+
+    def broker_down(request_id):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_signing_request, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        signing_request = services.contract_send_for_signature(
+            contract=ready_contract, user=section_staff
+        )
+    signing_request.refresh_from_db()
+    assert signing_request.status == "queued"
+    monkeypatch.setattr(tasks.send_signing_request, "delay", woken.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.signing_requests_redrive() == 0  # too fresh: its message may be on the way
+    SigningRequest.objects.filter(pk=signing_request.pk).update(
+        created_at=signing_request.created_at
+        - dt.timedelta(seconds=settings.SIGNING_REDRIVE_AFTER_SECONDS + 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.signing_requests_redrive() == 1
+        assert services.signing_requests_redrive() == 0  # one wake-up per grace period
+    assert woken == [signing_request.pk]
+
+
+def test_staff_can_retry_a_stuck_send(
+    ready_contract, section_staff, django_capture_on_commit_callbacks, monkeypatch
+):
+    from core.models import AuditEvent
+
+    woken = []
+    monkeypatch.setattr(tasks.send_signing_request, "delay", woken.append)
+    signing_request = services.contract_send_for_signature(
+        contract=ready_contract, user=section_staff
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signing_request_retry(signing_request=signing_request, user=section_staff)
+    assert woken == [signing_request.pk]
+    event = AuditEvent.objects.get(action="signing_request.retried")
+    assert event.payload == {"from": "queued"} and event.actor == section_staff
+    signing_request.status = "waiting"
+    signing_request.save()
+    with pytest.raises(services.ContractError) as exc_info:
+        services.signing_request_retry(signing_request=signing_request, user=section_staff)
+    assert "再試行できます" in exc_info.value.message
