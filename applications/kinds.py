@@ -16,7 +16,7 @@ from applications.constants import Purpose
 from applications.fields import DateField, EmailField, YenField
 from cases.constants import ADVANCE_RATIO, Category
 from cases.rules import advance_limit
-from core.text import normalize
+from core.text import fold_dashes, normalize
 from core.wareki import format_wareki
 
 C = Category
@@ -451,7 +451,8 @@ class SuretyNoticeForm(KindForm):
     secret_fields = frozenset({"auth_key"})
 
     def clean_guarantee_number(self) -> str:
-        return self.cleaned_data["guarantee_number"].replace(" ", "").upper()
+        # every dash look-alike (−, ‐, －, ー …) is 「-」: the no-mixing rule matches on the number
+        return fold_dashes(self.cleaned_data["guarantee_number"]).upper()
 
     def clean_auth_key(self) -> str:
         key = self.cleaned_data["auth_key"].replace(" ", "")  # width-normalised; case kept

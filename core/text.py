@@ -25,3 +25,21 @@ def format_yen(amount: int | None) -> str:
     if amount is None:
         return "—"
     return f"{int(amount):,}円"
+
+
+# Every character a PDF or a keyboard puts where an ASCII hyphen is meant: minus sign, the
+# Unicode hyphens and dashes, full-width hyphen-minus, box-drawing lines and the 長音 (chōon,
+# full and half width), which IMEs and some PDF fonts produce for 「-」 in a number.
+DASH_LOOKALIKES = (
+    "\u00ad\u02d7\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2500\u2501\u2796"
+    "\ufe58\ufe63\uff0d\u30fc\uff70"
+)
+_DASHES = str.maketrans(dict.fromkeys(DASH_LOOKALIKES, "-"))
+
+
+def fold_dashes(value: str | None) -> str:
+    """For identifiers (保証契約番号 …): NFKC, every dash look-alike to 「-」, no spaces.
+
+    Never for names or titles: there the 長音 「ー」 is a letter.
+    """
+    return normalize_compact(value).translate(_DASHES)

@@ -18,6 +18,7 @@ from cases.rules import advance_limit
 from core import audit
 from core.errors import DomainError
 from core.mail import send_mail_on_commit
+from core.text import fold_dashes
 from surety.constants import (
     CITY_BENEFICIARY,
     ELECTRONIC_FORMS,
@@ -47,10 +48,20 @@ def notice_as_dict(notice: Notice) -> dict:
     }
 
 
+def guarantee_number_key(number: str | None) -> str:
+    """A 保証契約番号 as stored and compared: NFKC, dashes folded, no spaces, upper case."""
+    return fold_dashes(number).upper()
+
+
 def mixing_problems(
     *, guarantee_number: str, electronic: bool, exclude_application=None, exclude_pk=None
 ) -> list[str]:
-    """Within one 保証契約番号 (and its changes) paper and electronic cannot be mixed."""
+    """Within one 保証契約番号 (and its changes) paper and electronic cannot be mixed.
+
+    The number is compared with its dash look-alikes and widths folded (「31072−0002K」 from a
+    notice and 「31072-0002K」 typed by staff are one number).
+    """
+    guarantee_number = guarantee_number_key(guarantee_number)
     if not guarantee_number:
         return []
     others = SuretyCertificate.objects.filter(guarantee_number=guarantee_number)
@@ -78,7 +89,7 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
     attachment = (
         application.attachments.filter(purpose="surety_notice").select_related("file").first()
     )
-    number = data["guarantee_number"]
+    number = guarantee_number_key(data["guarantee_number"])
     problems = mixing_problems(
         guarantee_number=number, electronic=True, exclude_application=application
     )
@@ -166,6 +177,7 @@ def surety_record_other(
         raise SuretyError("電子保証は事業者がオンライン申請で提出します。", code="electronic")
     if form == Form.URL and not (view_url and view_password):
         raise SuretyError("閲覧用URLとパスワードを入力してください。", code="url")
+    guarantee_number = guarantee_number_key(guarantee_number)
     problems = mixing_problems(guarantee_number=guarantee_number, electronic=False)
     if problems:
         raise SuretyError(problems[0], code="mixed")
