@@ -23,13 +23,14 @@ from surety.constants import (
     CITY_BENEFICIARY,
     ELECTRONIC_FORMS,
     PRODUCT_BY_LABEL,
+    Entry,
     Form,
     IssuerType,
     Product,
     Status,
 )
 from surety.models import SuretyCertificate
-from surety.notice import Notice, compact
+from surety.notice import Notice, compact, notice_warnings
 
 
 class SuretyError(DomainError):
@@ -83,9 +84,26 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
     """On submission of a 認証キーのお知らせ: one SuretyCertificate (受付), with what was read,
     what the contractor confirmed and which fields they corrected."""
     data = application.data
-    read = data.get("_read", {})
+    read = data.get("_read") or {}
+    manual = data.get("_manual")
     fields = ("construction_name", "contractor_name", "product", "guarantee_number", "auth_key")
-    corrected = [f for f in fields if read.get(f) != data.get(f)]
+    corrected = [] if manual else [f for f in fields if read.get(f) != data.get(f)]
+    warnings = list(data.get("_warnings") or [])
+    if manual:
+        typed = Notice(
+            construction_name=data["construction_name"],
+            contractor_name=data["contractor_name"],
+            product=data["product"],
+            guarantee_number=fold_dashes(data["guarantee_number"]).upper(),
+            auth_key=data["auth_key"],
+            issuer="",
+            issued_on=None,
+        )
+        warnings = [
+            "お知らせのPDFを読み取れなかったため、事業者が保証契約番号と認証キーを手入力しました"
+            f"（{manual.get('reason', '')}）。添付のPDFと照合してください。",
+            *notice_warnings(typed, case=application.case, company=application.company),
+        ]
     attachment = (
         application.attachments.filter(purpose="surety_notice").select_related("file").first()
     )
@@ -107,6 +125,7 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
             "case": application.case,
             "product": PRODUCT_BY_LABEL[data["product"]],
             "form": Form.ELECTRONIC,
+            "entry": Entry.MANUAL if manual else Entry.READ,
             "issuer_type": IssuerType.SURETY_COMPANY,
             "issuer": read.get("issuer", ""),
             "guarantee_number": number,
@@ -116,7 +135,7 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
             "source_file": attachment.file if attachment else None,
             "read_values": read,
             "corrected_fields": corrected,
-            "warnings": data.get("_warnings", []),
+            "warnings": warnings,
             "notice_construction_name": data["construction_name"],
             "notice_contractor_name": data["contractor_name"],
             "issued_on": read.get("issued_on"),
@@ -128,7 +147,11 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
         actor=user,
         target=certificate,
         request=request,
-        payload={"corrected": corrected, "warnings": len(certificate.warnings)},
+        payload={
+            "corrected": corrected,
+            "warnings": len(certificate.warnings),
+            "entry": certificate.entry,
+        },
     )
     return certificate
 
@@ -196,6 +219,55 @@ def surety_record_other(
         status=Status.RECEIVED,
     )
     audit.record("surety.recorded", actor=user, target=certificate, request=request)
+    return certificate
+
+
+@transaction.atomic
+def surety_record_electronic(
+    *,
+    case,
+    user,
+    product: str,
+    issuer: str,
+    guarantee_number: str,
+    auth_key: str,
+    request: HttpRequest | None = None,
+) -> SuretyCertificate:
+    """An electronic certificate (D・Sure) recorded by staff by hand, e.g. from a notice that came
+    by e-mail and could not be read: marked 手入力（職員）, verified like any other."""
+    guarantee_number = guarantee_number_key(guarantee_number)
+    auth_key = (auth_key or "").strip()
+    if not guarantee_number:
+        raise SuretyError("保証契約番号を入力してください。", code="number")
+    if not auth_key or not auth_key.isascii() or not auth_key.isalnum():
+        raise SuretyError("認証キーは半角英数字で入力してください。", code="auth_key")
+    problems = mixing_problems(guarantee_number=guarantee_number, electronic=True)
+    if problems:
+        raise SuretyError(problems[0], code="mixed")
+    previous = (
+        SuretyCertificate.objects.filter(guarantee_number=guarantee_number)
+        .order_by("-created_at")
+        .first()
+    )
+    certificate = SuretyCertificate.objects.create(
+        case=case,
+        product=product,
+        form=Form.ELECTRONIC,
+        entry=Entry.STAFF,
+        issuer_type=IssuerType.SURETY_COMPANY,
+        issuer=issuer,
+        guarantee_number=guarantee_number,
+        changes=previous,
+        auth_key=auth_key,
+        status=Status.RECEIVED,
+    )
+    audit.record(
+        "surety.recorded_by_hand",
+        actor=user,
+        target=certificate,
+        request=request,
+        payload={"entry": Entry.STAFF},
+    )
     return certificate
 
 
