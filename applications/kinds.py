@@ -16,7 +16,7 @@ from applications.constants import Purpose
 from applications.fields import DateField, EmailField, YenField
 from cases.constants import ADVANCE_RATIO, Category
 from cases.rules import advance_limit
-from core.text import fold_dashes, normalize
+from core.text import fold_dashes, fold_name, normalize
 from core.wareki import format_wareki
 
 C = Category
@@ -410,7 +410,8 @@ class ServiceEngineersForm(KindForm):
     def clean(self):
         cleaned = super().clean()
         manager, checker = cleaned.get("manager_name"), cleaned.get("checker_name")
-        if manager and checker and manager.replace(" ", "") == checker.replace(" ", ""):
+        # the same person however the name is typed: widths, spaces, 異体字 (髙/高, 﨑/崎, 邊/辺 …)
+        if manager and checker and fold_name(manager) == fold_name(checker):
             self.add_error(
                 "checker_name",
                 "照査技術者は業務主任技術者（管理技術者）と別の者を選任してください。",
