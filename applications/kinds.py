@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 
 from applications.constants import Purpose
 from applications.fields import DateField, EmailField, YenField
@@ -334,8 +335,84 @@ class MidtermChoiceForm(KindForm):
 
 # --- ⑤ 前金払申請書及び前払金請求書 ----------------------------------------------------------
 
+# 中間前金払: up to 2割 of the 請負金額, and 前払金 + 中間前払金 up to 6割 (domain-notes §4.2-7).
+MIDTERM_RATIO = 20
+ADVANCE_TOTAL_RATIO = 60
+
+
+def advance_problems(case) -> list[str]:
+    """Why the case has no 前払金 (empty: it has one): the case's own 前払金 flag, and the
+    city's minimum 請負金額 and 工期 (settings ADVANCE_MIN_AMOUNT / ADVANCE_MIN_PERIOD_DAYS)."""
+    if not case.advance_payment:
+        return ["この案件は前払金の対象ではありません（案件の設定が「前払金なし」です）。"]
+    if not case.amount:
+        return ["この案件は前払金の対象ではありません（請負金額が未登録です）。"]
+    minimum = settings.ADVANCE_MIN_AMOUNT
+    if case.amount < minimum:
+        return [f"請負金額が{minimum:,}円未満のため、前払金の対象ではありません。"]
+    days = settings.ADVANCE_MIN_PERIOD_DAYS
+    if (
+        days
+        and case.period_start
+        and case.period_end
+        and (case.period_end - case.period_start).days + 1 < days
+    ):
+        return [f"工期が{days}日未満のため、前払金の対象ではありません。"]
+    return []
+
+
+PAYMENT_TYPES = [("advance", "前払金"), ("midterm", "中間前払金")]
+
+
+def _filed(case, kind: str):
+    """The case's filed applications of ``kind`` (not 下書き or 取下げ), newest first."""
+    from applications.constants import Status
+    from applications.models import Application
+
+    return (
+        Application.objects.filter(case=case, kind=kind)
+        .exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+        .order_by("-created_at", "-id")
+    )
+
+
+def midterm_chosen(case) -> bool:
+    """Whether the latest ④ 選択に係る届出書 chose 中間前金払."""
+    latest = _filed(case, "midterm_choice").first()
+    return latest is not None and latest.data.get("choice") == "midterm"
+
+
+def filed_amount(case, payment_type: str = "advance") -> int | None:
+    """The amount requested in the latest filed ⑤ of ``payment_type`` (前払金 / 中間前払金)."""
+    for application in _filed(case, "advance_payment"):
+        if (application.data.get("payment_type") or "advance") == payment_type:
+            try:
+                return int(application.data.get("requested_amount"))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def midterm_limit(case) -> int | None:
+    """The largest 中間前払金: 2割 of the 請負金額 and, with the 前払金 requested, 6割 in all
+    (1万円未満切捨)."""
+    if not case.amount:
+        return None
+    alone = case.amount * MIDTERM_RATIO // 100
+    total = case.amount * ADVANCE_TOTAL_RATIO // 100 - (filed_amount(case, "advance") or 0)
+    return max(min(alone, total), 0) // 10_000 * 10_000
+
 
 class AdvancePaymentForm(KindForm):
+    """⑤ 前金払申請書及び前払金請求書 — also for the 中間前払金 (工事, after ④ chose 中間前金払)."""
+
+    payment_type = forms.ChoiceField(
+        label="請求の種類",
+        choices=PAYMENT_TYPES,
+        required=False,
+        initial="advance",
+        help_text="中間前払金は「中間前金払と部分払の選択に係る届出書」で中間前金払を選んだ工事だけです。",
+    )
     requested_amount = YenField(
         label="前払金請求額（円）", min_value=10_000, error_messages=REQUIRED
     )
@@ -360,30 +437,76 @@ class AdvancePaymentForm(KindForm):
     )
     account_holder = char("口座名義", max_length=100)
 
+    def clean_guarantee_number(self) -> str:
+        return fold_dashes(self.cleaned_data["guarantee_number"]).upper()
+
+    def clean_payment_type(self) -> str:
+        return self.cleaned_data.get("payment_type") or "advance"
+
+    def check_amount(self, amount: int) -> None:
+        """The 前払金's own rules: the case has one; at most 4割 (3割), 1万円未満切捨."""
+        if self.cleaned_data.get("payment_type") == "midterm":
+            self.check_midterm(amount)
+            return
+        problems = advance_problems(self.case)
+        if problems:
+            self.add_error("requested_amount", problems[0])
+            return
+        limit = advance_limit(self.case)
+        ratio = ADVANCE_RATIO.get(self.case.category)
+        if limit is None:
+            self.add_error("requested_amount", "この案件の契約区分には前払金がありません。")
+        elif amount % 10_000:
+            self.add_error(
+                "requested_amount", "前払金請求額は1万円未満を切り捨てた額で入力してください。"
+            )
+        elif amount > limit:
+            self.add_error(
+                "requested_amount",
+                f"前払金請求額は請負金額の{ratio}％（1万円未満切捨て）以内、"
+                f"{limit:,}円以下で入力してください。",
+            )
+
+    def check_midterm(self, amount: int) -> None:
+        """中間前払金: only after 中間前金払 was chosen (④); at most 2割 of the 請負金額 and 6割
+        together with the 前払金 (domain-notes §4.2-7, S-P1..S-P3)."""
+        if not midterm_chosen(self.case):
+            self.add_error(
+                "payment_type",
+                "「中間前金払と部分払の選択に係る届出書」で中間前金払を選んでいないため、"
+                "中間前払金は請求できません。",
+            )
+            return
+        problems = advance_problems(self.case)
+        if problems:
+            self.add_error("requested_amount", problems[0])
+            return
+        limit = midterm_limit(self.case) or 0
+        if amount % 10_000:
+            self.add_error(
+                "requested_amount", "中間前払金請求額は1万円未満を切り捨てた額で入力してください。"
+            )
+        elif amount > limit:
+            advance = filed_amount(self.case, "advance") or 0
+            self.add_error(
+                "requested_amount",
+                f"中間前払金は請負金額の2割以内、前払金（{advance:,}円）との合計で6割以内です。"
+                f"{limit:,}円以下で入力してください。",
+            )
+
     def clean(self):
         cleaned = super().clean()
         amount = cleaned.get("requested_amount")
-        limit = advance_limit(self.case)
-        ratio = ADVANCE_RATIO.get(self.case.category)
         if amount is not None:
-            if limit is None:
-                self.add_error(
-                    "requested_amount",
-                    "この案件は前払金の対象ではありません（請負金額が未登録です）。",
-                )
-            elif amount % 10_000:
-                self.add_error(
-                    "requested_amount", "前払金請求額は1万円未満を切り捨てた額で入力してください。"
-                )
-            elif amount > limit:
-                self.add_error(
-                    "requested_amount",
-                    f"前払金請求額は請負金額の{ratio}％（1万円未満切捨て）以内、"
-                    f"{limit:,}円以下で入力してください。",
-                )
+            self.check_amount(amount)
         guarantee = cleaned.get("guarantee_amount")
-        if amount is not None and guarantee is not None and guarantee < amount:
-            self.add_error("guarantee_amount", "保証金額が前払金請求額を下回っています。")
+        if amount is not None and guarantee is not None and guarantee != amount:
+            # 保証金額 = 前払金 (domain-notes §1.6; the staff check demands the same)
+            self.add_error(
+                "guarantee_amount",
+                f"保証金額は請求額（{amount:,}円）と同じ額にしてください"
+                f"（保証金額が請求額を{'下回って' if guarantee < amount else '上回って'}います）。",
+            )
         until = cleaned.get("guarantee_until")
         if until and self.case.period_end and until < self.case.period_end:
             self.add_error(

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from applications.constants import Status as ApplicationStatus
+from applications.kinds import filed_amount, midterm_limit
 from cases.rules import advance_limit
 from core import audit
 from core.errors import DomainError
@@ -286,21 +287,8 @@ def performance_ratio() -> Fraction:
 
 
 def requested_advance(case) -> int | None:
-    """前払金 requested in the case's latest 前金払申請書 (not withdrawn)."""
-    from applications.models import Application
-
-    application = (
-        Application.objects.filter(case=case, kind="advance_payment")
-        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.DRAFT])
-        .order_by("-created_at")
-        .first()
-    )
-    if application is None:
-        return None
-    try:
-        return int(application.data.get("requested_amount"))
-    except (TypeError, ValueError):
-        return None
+    """前払金 requested in the case's latest 前金払申請書 (not withdrawn; not a 中間前払金)."""
+    return filed_amount(case, "advance")
 
 
 def _yen(n: int | None) -> str:
@@ -337,6 +325,23 @@ def checks(certificate: SuretyCertificate) -> list[Check]:
         out.append(
             Check(
                 "前払金 ≤ 請負金額の上限（40％・関連業務30％）",
+                amount is not None and limit is not None and amount <= limit,
+                f"保証金額 {_yen(amount)} / 上限 {_yen(limit)}",
+            )
+        )
+    elif certificate.product == Product.MIDTERM:
+        requested = filed_amount(case, "midterm")
+        limit = midterm_limit(case)
+        out.append(
+            Check(
+                "保証金額 = 中間前払金の請求額",
+                amount is not None and requested is not None and amount == requested,
+                f"保証金額 {_yen(amount)} / 中間前払金請求額 {_yen(requested)}",
+            )
+        )
+        out.append(
+            Check(
+                "中間前払金 ≤ 請負金額の2割（前払金との合計6割）",
                 amount is not None and limit is not None and amount <= limit,
                 f"保証金額 {_yen(amount)} / 上限 {_yen(limit)}",
             )
