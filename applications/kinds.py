@@ -898,6 +898,18 @@ class SuretyNoticeForm(KindForm):
                 max_length=64,
                 widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
             )
+            self.order_fields(
+                [
+                    "manual_entry",
+                    "construction_name",
+                    "contractor_name",
+                    "product",
+                    "guarantee_number",
+                    "guarantee_number_confirm",
+                    "auth_key",
+                    "auth_key_confirm",
+                ]
+            )
 
     def clean_guarantee_number(self) -> str:
         # every dash look-alike (−, ‐, －, ー …) is 「-」: the no-mixing rule matches on the number
