@@ -77,3 +77,19 @@ def test_nature_is_kept_per_contract(case):
     cleaning.refresh_from_db()
     assert cleaning.get_stamp_nature_display() == "請負"
     assert contract_stamp_duty(cleaning) == 10_000
+
+
+@pytest.mark.django_db
+def test_staff_set_the_nature_before_sending_and_it_is_audited(case, section_staff):
+    """Set per contract by staff (管理画面 → 契約 → 契約の性質（印紙税）), through the contract
+    service, with before/after in the audit log."""
+    from contracts import services
+    from core.models import AuditEvent
+
+    contract = services.contract_create(case=case, user=section_staff)
+    contract.stamp_nature = "mandate"
+    services.contract_update(contract=contract, fields=["stamp_nature"], user=section_staff)
+    contract.refresh_from_db()
+    assert contract.stamp_nature == "mandate" and contract_stamp_duty(contract) == 0
+    event = AuditEvent.objects.filter(action="contract.saved").latest("pk")
+    assert "stamp_nature" in str(event.payload["changes"])
