@@ -21,6 +21,7 @@ class Purpose(models.TextChoices):
     SCHEDULE = "schedule", "工程表"
     SURETY_NOTICE = "surety_notice", "認証キーのお知らせ"
     QUALIFICATION = "qualification", "資格を証する書類"
+    LOCATION_MAP = "location_map", "位置図"
     OTHER = "other", "その他"
 
 

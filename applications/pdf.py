@@ -83,7 +83,12 @@ def application_pdf(application: Application) -> bytes:
         for line in simpleSplit(form.pdf_intro, MINCHO, 10.5, width - 2 * MARGIN):
             write(line)
         y -= 4
-    else:
+    header = form(initial=application.data, case=application.case, company=company).pdf_header()
+    if header:
+        for label, value in header:
+            write(f"{label}　{value}")
+        y -= 4
+    elif not form.pdf_intro:
         write(f"案件　{application.case.number}　{application.case.title}")
     for heading, rows in labelled_values(kind, data, application.case, company):
         if heading:

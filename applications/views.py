@@ -105,11 +105,17 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
             )
         uploaded = _handle_upload(request, application, attachment_form)
         if uploaded and request.FILES.get("upload") and kind.hook("before_attach"):
-            # The kind read the PDF: show what was read before anything is submitted.
-            messages.success(
-                request,
-                "PDFを読み取りました。読み取った内容を確認し、必要なら訂正して提出してください。",
-            )
+            # The kind read the PDF: show what was read before anything is submitted (or the
+            # kind's own note, e.g. that the contractor types the values by hand).
+            application.refresh_from_db(fields=["data"])
+            note = application.data.get("_attach_note")
+            if note:
+                messages.warning(request, note)
+            else:
+                messages.success(
+                    request,
+                    "PDFを読み取りました。読み取った内容を確認し、必要なら訂正して提出してください。",
+                )
             return redirect("applications:edit", application.pk)
         if uploaded and action == "submit":
             if form.is_valid():

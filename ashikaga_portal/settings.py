@@ -351,9 +351,25 @@ ESIGN_SANDBOX_PKI_DIR = env.str("ESIGN_SANDBOX_PKI_DIR", default=str(VAR_DIR / "
 ESIGN_SANDBOX_LINK_DAYS = 10
 ESIGN_SANDBOX_RATE_LIMIT = env.int("ESIGN_SANDBOX_RATE_LIMIT", default=800)  # requests/min/token
 
-# Contracts: the e-contract gate.
-CONTRACT_COUNCIL_THRESHOLD = env.int("CONTRACT_COUNCIL_THRESHOLD", default=150_000_000)  # 議決案件
+# Contracts: the e-contract gate (README 「前提と設定」).
+# 議決案件 are judged on the case's 予定価格: 工事又は製造の請負 (地方自治法施行令 別表第3, 市) and
+# 財産の取得 (別表第4, 市: 物品); 業務委託 has no threshold. The city's 条例 was not found.
+CONTRACT_COUNCIL_THRESHOLD = env.int("CONTRACT_COUNCIL_THRESHOLD", default=150_000_000)
+CONTRACT_COUNCIL_THRESHOLD_GOODS = env.int("CONTRACT_COUNCIL_THRESHOLD_GOODS", default=20_000_000)
+CONTRACT_COUNCIL_THRESHOLDS = {  # 契約区分 → threshold on the 予定価格 (absent: none)
+    "construction": CONTRACT_COUNCIL_THRESHOLD,
+    "small_works": CONTRACT_COUNCIL_THRESHOLD,
+    "printing": CONTRACT_COUNCIL_THRESHOLD,  # 製造の請負
+    "goods": CONTRACT_COUNCIL_THRESHOLD_GOODS,
+}
+# Counted from the 契約日 to the end of the 工期 (other cities' rule, e.g. 柏市).
 CONTRACT_MAX_TERM_YEARS = env.int("CONTRACT_MAX_TERM_YEARS", default=10)
+# 前払金: the minimum 請負金額 and 工期 (days, start and end included) for a case to have one.
+ADVANCE_MIN_AMOUNT = env.int("ADVANCE_MIN_AMOUNT", default=1_000_000)
+ADVANCE_MIN_PERIOD_DAYS = env.int("ADVANCE_MIN_PERIOD_DAYS", default=0)
+# 現場代理人兼任届: each contract's amount must be under this; whether a 連絡員 is required.
+AGENT_CONCURRENT_AMOUNT_LIMIT = env.int("AGENT_CONCURRENT_AMOUNT_LIMIT", default=45_000_000)
+AGENT_CONCURRENT_LIAISON_REQUIRED = env.bool("AGENT_CONCURRENT_LIAISON_REQUIRED", default=False)
 # Client side: all workers together stay under the service's 800 requests a minute.
 CLOUDSIGN_RATE_LIMIT = env.int("CLOUDSIGN_RATE_LIMIT", default=700)
 

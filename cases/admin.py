@@ -27,7 +27,15 @@ class CaseAdmin(AuditedChangesMixin, DepartmentScopedAdmin):
         ("入札・落札", {"fields": ("procurement_method", "opened_on", "awarded_company")}),
         (
             "契約内容",
-            {"fields": ("amount", "period_start", "period_end", "advance_payment")},
+            {
+                "fields": (
+                    "amount",
+                    "planned_price",
+                    "period_start",
+                    "period_end",
+                    "advance_payment",
+                )
+            },
         ),
         ("契約保証", {"fields": ("surety_exempt", "surety_exempt_reason")}),
     )

@@ -40,6 +40,13 @@ class Case(models.Model):
     amount = models.PositiveBigIntegerField(
         "請負金額（税込）", null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    planned_price = models.PositiveBigIntegerField(
+        "予定価格（税込）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="議決案件の判定に使います（地方自治法施行令 別表第3・第4）",
+    )
     period_start = models.DateField("工期（始期）", null=True, blank=True)
     period_end = models.DateField("工期（終期）", null=True, blank=True)
     advance_payment = models.BooleanField("前払金あり", default=False)

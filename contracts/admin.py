@@ -168,7 +168,16 @@ class ContractAdmin(DepartmentScopedAdmin):
         (None, {"fields": ("case", "kind", "original", "title", "status")}),
         (
             "契約内容",
-            {"fields": ("amount", "tax_amount", "contract_date", "period_start", "period_end")},
+            {
+                "fields": (
+                    "amount",
+                    "tax_amount",
+                    "contract_date",
+                    "period_start",
+                    "period_end",
+                    "stamp_nature",
+                )
+            },
         ),
         ("送信前の確認", {"fields": ("gate_display",)}),
     )

@@ -12,6 +12,7 @@ from contracts.constants import (
     SignerRole,
     SignerState,
 )
+from contracts.stamp_duty import NATURES
 
 
 class Contract(models.Model):
@@ -37,6 +38,13 @@ class Contract(models.Model):
         "うち取引に係る消費税及び地方消費税の額", null=True, blank=True
     )
     contract_date = models.DateField("契約日", null=True, blank=True)
+    stamp_nature = models.CharField(
+        "契約の性質（印紙税）",
+        max_length=10,
+        blank=True,
+        choices=NATURES,
+        help_text="空欄: 契約区分の既定（工事・関連業務・印刷は請負、業務委託は委任、物品は売買）",
+    )
     period_start = models.DateField("履行期間（始期）", null=True, blank=True)
     period_end = models.DateField("履行期間（終期）", null=True, blank=True)
     status = models.CharField(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.selectors import scope_to_staff
@@ -12,6 +9,7 @@ from applications.constants import Status as ApplicationStatus
 from applications.kinds import ECONTRACT
 from applications.models import Application
 from contracts.constants import REQUEST_ACTIVE, SENDABLE, ContractStatus
+from contracts.eligibility import council_problems, term_problems
 from contracts.models import Contract
 
 
@@ -41,13 +39,6 @@ def latest_econtract(case) -> Application | None:
     )
 
 
-def _add_years(d: dt.date, years: int) -> dt.date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 def gate_problems(contract: Contract) -> list[str]:
     """Why the contract cannot be sent now (empty: it can)."""
     problems = []
@@ -66,15 +57,7 @@ def gate_problems(contract: Contract) -> list[str]:
         )
     if not contract.files.exists():
         problems.append("署名するPDFがありません。契約書のPDFを登録してください。")
-    if contract.period_start and contract.period_end:
-        limit = _add_years(contract.period_start, settings.CONTRACT_MAX_TERM_YEARS)
-        if contract.period_end > limit:
-            problems.append(
-                f"契約期間が{settings.CONTRACT_MAX_TERM_YEARS}年を超えるため、電子契約の対象外です。"
-            )
-    threshold = settings.CONTRACT_COUNCIL_THRESHOLD
-    if contract.amount >= threshold:
-        problems.append(f"契約金額が{threshold:,}円以上の議決案件のため、電子契約の対象外です。")
+    problems += term_problems(contract) + council_problems(contract)
     if contract.signing_requests.filter(status__in=REQUEST_ACTIVE).exists():
         problems.append("この契約には進行中の署名依頼があります。")
     from surety.services import performance_gate_problems

@@ -73,40 +73,75 @@ def stamp_duty(amount: int | None, *, made_on: dt.date, is_construction: bool) -
     return _lookup(STANDARD, amount)
 
 
-# How each 契約区分 is taxed: 建設工事 (reduced), other 請負 (本則), or not a 第2号文書.
+# The tax follows the nature of the contract (印紙税法 別表第一 第2号: 請負に関する契約書), not
+# its 契約区分: a 業務委託 that is 請負 (清掃, 警備, 保守 — a result is promised) is a 第2号文書;
+# 工事監理 is 準委任 and a sale of goods is 売買: neither is a 第2号文書 (domain-notes §3.3-5).
+# Each contract may set its nature; otherwise its 契約区分 gives the default below.
+WORK = "work"  # 請負
+MANDATE = "mandate"  # 委任・準委任
+SALE = "sale"  # 物品売買
+NATURES = [(WORK, "請負"), (MANDATE, "委任・準委任"), (SALE, "物品売買")]
+DEFAULT_NATURE = {
+    "construction": WORK,  # 建設工事
+    "small_works": WORK,  # 小額工事
+    "construction_service": WORK,  # 設計・測量等: 請負
+    "printing": WORK,  # 外注印刷: 製作物供給の請負
+    "goods": SALE,  # 物品購入
+    "service": MANDATE,  # 業務委託: 委任・準委任 unless the contract says 請負
+}
+# 建設工事 (建設業法第2条第1項) get the reduced rates when they are 請負 (租税特別措置法第91条).
+CONSTRUCTION_CATEGORIES = {"construction", "small_works"}
+
+# Kept for callers that ask how a category is taxed by default.
 CONSTRUCTION = "construction"
 OTHER_WORK = "work"
 NOT_TAXED = "none"
 CATEGORY_TAX = {
-    "construction": CONSTRUCTION,  # 建設工事
-    "small_works": CONSTRUCTION,  # 小額工事 (建設工事)
-    "construction_service": OTHER_WORK,  # 設計・測量等: 請負だが建設工事ではない
-    "printing": OTHER_WORK,  # 外注印刷: 製作物供給の請負
-    "goods": NOT_TAXED,  # 物品購入: 売買契約書は不課税
-    "service": NOT_TAXED,  # 業務委託: 委任・準委任として扱う (0円)
+    category: (
+        CONSTRUCTION
+        if category in CONSTRUCTION_CATEGORIES
+        else OTHER_WORK
+        if nature == WORK
+        else NOT_TAXED
+    )
+    for category, nature in DEFAULT_NATURE.items()
 }
+
+
+def nature_of(contract) -> str:
+    """The contract's own nature (請負 / 委任・準委任 / 物品売買), else its 契約区分's default."""
+    return getattr(contract, "stamp_nature", "") or DEFAULT_NATURE.get(
+        contract.case.category, MANDATE
+    )
 
 
 def written_amount(contract) -> int | None:
     """The 記載金額: tax-exclusive when the tax is stated separately; for a 変更契約 the increase
-    over the contract it changes (a decrease has no 記載金額)."""
+    over the contract it changes (a decrease has no 記載金額). The increase compares like with
+    like: tax-exclusive only when both documents state the tax separately, else both 税込."""
 
     def excluding_tax(c) -> int:
         return c.amount - (c.tax_amount or 0)
 
     if contract.original_id is None:
         return excluding_tax(contract)
-    increase = excluding_tax(contract) - excluding_tax(contract.original)
+    original = contract.original
+    if contract.tax_amount is not None and original.tax_amount is not None:
+        increase = excluding_tax(contract) - excluding_tax(original)
+    else:
+        increase = contract.amount - original.amount
     return increase if increase > 0 else None
 
 
 def contract_stamp_duty(contract) -> int:
     """What the paper contract would have cost: one document (the copy the city keeps, which the
-    contractor stamps; the contractor's copy, made by the city, is exempt)."""
-    kind = CATEGORY_TAX.get(contract.case.category, NOT_TAXED)
-    if kind == NOT_TAXED:
+    contractor stamps; the contractor's copy, made by the city, is exempt). Only a 請負 is a
+    第2号文書; the reduced rates are for 建設工事."""
+    if nature_of(contract) != WORK:
         return 0
     made_on = contract.contract_date or dt.date.today()
     return stamp_duty(
-        written_amount(contract), made_on=made_on, is_construction=kind == CONSTRUCTION
+        written_amount(contract),
+        made_on=made_on,
+        is_construction=contract.case.category in CONSTRUCTION_CATEGORIES,
     )

@@ -58,34 +58,90 @@ def format_fiscal_year(year: int) -> str:
     return f"{era.name}{'元' if y == 1 else y}年度"
 
 
+_KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_NUMBER = r"(?:\d{1,2}|[〇零一二三四五六七八九十]{1,4})"  # a year in an era, a month, a day
 _WAREKI_DATE = re.compile(
-    r"(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\.?\s*(?P<year>元|\d{1,2})\s*[年.]\s*"
-    r"(?P<month>\d{1,2})\s*[月.]\s*(?P<day>\d{1,2})\s*日?"
+    rf"(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\.?\s*(?P<year>元|{_NUMBER})\s*[年./-]\s*"
+    rf"(?P<month>{_NUMBER})\s*[月./-]\s*(?P<day>{_NUMBER})\s*日?",
+    re.IGNORECASE,
 )
 _WESTERN_DATE = re.compile(
-    r"(?P<year>\d{4})\s*[年/.-]\s*(?P<month>\d{1,2})\s*[月/.-]\s*(?P<day>\d{1,2})"
+    rf"(?P<year>\d{{4}}|[〇一二三四五六七八九]{{4}})\s*[年/.-]\s*(?P<month>{_NUMBER})\s*[月/.-]\s*"
+    rf"(?P<day>{_NUMBER})\s*日?"
 )
 
 
-def parse_wareki(text: str) -> date | None:
-    """The first date in ``text``: 「令和7年9月4日」「令和元年5月1日」「R7.9.4」「2025/9/4」.
+def _number(text: str) -> int:
+    """「7」「七」「十二」「二十五」「三十一」「二〇二五」 → int."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text and "百" not in text:  # digit by digit: 二〇二五
+        return int("".join(str(_KANJI_DIGITS[ch]) for ch in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch in _KANJI_DIGITS:
+            current = _KANJI_DIGITS[ch]
+        else:  # 十 or 百
+            total += (current or 1) * (10 if ch == "十" else 100)
+            current = 0
+    return total + current
 
-    Input is NFKC-normalised first (full-width digits). None when there is no valid date.
+
+def _next_start(era: Era) -> date | None:
+    index = ERAS.index(era)
+    return ERAS[index - 1].start if index else None
+
+
+def wareki_date(era_name: str, year: int, month: int, day: int) -> date | None:
+    """The date of 「{era}{year}年{month}月{day}日」, or None when it never existed: a day that
+    is not in the calendar, a day before the era began (令和元年4月30日, 平成元年1月7日) or after
+    the next era began (平成31年5月1日)."""
+    era = next(
+        (e for e in ERAS if era_name in (e.name, e.initial) or era_name.upper() == e.initial), None
+    )
+    if era is None or year < 1:
+        return None
+    try:
+        d = date(era.start.year + year - 1, month, day)
+    except ValueError:
+        return None
+    end = _next_start(era)
+    if d < era.start or (end is not None and d >= end):
+        return None
+    return d
+
+
+def parse_wareki(text: str, *, whole: bool = False) -> date | None:
+    """The first date in ``text``: 「令和7年9月4日」「令和元年5月1日」「令和七年九月四日」「R7.9.4」
+    「R7/9/4」「2025/9/4」「二〇二五年九月四日」.
+
+    Input is NFKC-normalised first (full-width digits). None when there is no date or the date
+    never existed (see :func:`wareki_date`). ``whole``: the text must be the date and nothing else
+    (for form input).
     """
-    text = unicodedata.normalize("NFKC", text or "")
-    match = _WAREKI_DATE.search(text)
-    if match:
-        name = match["era"]
-        era = next((e for e in ERAS if name in (e.name, e.initial)), None)
-        year = 1 if match["year"] == "元" else int(match["year"])
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    for pattern in (_WAREKI_DATE, _WESTERN_DATE):
+        match = pattern.fullmatch(text) if whole else pattern.search(text)
+        if not match:
+            continue
         try:
-            return date(era.start.year + year - 1, int(match["month"]), int(match["day"]))
-        except ValueError:
-            return None
-    match = _WESTERN_DATE.search(text)
-    if match:
-        try:
-            return date(int(match["year"]), int(match["month"]), int(match["day"]))
-        except ValueError:
+            month, day = _number(match["month"]), _number(match["day"])
+            if pattern is _WAREKI_DATE:
+                year = 1 if match["year"] == "元" else _number(match["year"])
+                return wareki_date(match["era"], year, month, day)
+            return date(_number(match["year"]), month, day)
+        except (ValueError, KeyError):
             return None
     return None

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.admin import DepartmentScopedAdmin
 from core.files import private_file_response
+from core.text import normalize_compact
 from surety import services
 from surety.constants import Form
 from surety.models import SuretyCertificate
@@ -24,10 +25,23 @@ VERIFY_PERM = "surety.change_suretycertificate"
 
 
 class OtherGuaranteeForm(forms.ModelForm):
-    """Staff record a bank guarantee, a 損保 bond (URL + password) or cash/securities."""
+    """Staff record a bank guarantee, a 損保 bond (URL + password) or cash/securities — or an
+    electronic certificate by hand (保証契約番号 and 認証キー typed, the key twice and masked)."""
 
     view_password = forms.CharField(
         label="閲覧用パスワード", required=False, widget=forms.PasswordInput(render_value=False)
+    )
+    typed_key = forms.CharField(
+        label="認証キー（電子保証を手入力する場合）",
+        required=False,
+        max_length=64,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    typed_key_again = forms.CharField(
+        label="認証キー（確認のためもう一度）",
+        required=False,
+        max_length=64,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
     view_url = forms.URLField(
         label="閲覧用URL", required=False, max_length=500, assume_scheme="https"
@@ -51,15 +65,29 @@ class OtherGuaranteeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["form"].choices = [(Form.PAPER, Form.PAPER.label), (Form.URL, Form.URL.label)]
+        self.fields["form"].choices = [
+            (Form.PAPER, Form.PAPER.label),
+            (Form.URL, Form.URL.label),
+            (Form.ELECTRONIC, "電子（D・Sure）— 保証契約番号と認証キーを手入力"),
+        ]
 
     def clean(self):
         cleaned = super().clean()
+        electronic = cleaned.get("form") == Form.ELECTRONIC
         problems = services.mixing_problems(
-            guarantee_number=cleaned.get("guarantee_number", ""), electronic=False
+            guarantee_number=cleaned.get("guarantee_number", ""), electronic=electronic
         )
         if problems:
             raise forms.ValidationError(problems[0])
+        if electronic:
+            key = normalize_compact(cleaned.get("typed_key"))
+            if not key:
+                self.add_error(
+                    "typed_key", "電子保証を手入力する場合は認証キーを入力してください。"
+                )
+            elif key != normalize_compact(cleaned.get("typed_key_again")):
+                self.add_error("typed_key_again", "認証キーが1回目の入力と一致しません。")
+            cleaned["typed_key"] = key
         if cleaned.get("form") == Form.URL and not (
             cleaned.get("view_url") and cleaned.get("view_password")
         ):
@@ -89,13 +117,14 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         "case_number",
         "product",
         "form",
+        "entry",
         "guarantee_number",
         "key_masked",
         "status",
         "warning_count",
         "created_at",
     )
-    list_filter = ("status", "product", "form", "issuer_type")
+    list_filter = ("status", "product", "form", "entry", "issuer_type")
     search_fields = ("guarantee_number", "case__number", "case__title", "issuer")
     list_select_related = ("case",)
     autocomplete_fields = ("case",)
@@ -104,6 +133,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         "application",
         "product",
         "form",
+        "entry",
         "issuer_type",
         "issuer",
         "guarantee_number",
@@ -132,6 +162,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
                     "application",
                     "product",
                     "form",
+                    "entry",
                     "issuer_type",
                     "issuer",
                     "guarantee_number",
@@ -183,7 +214,10 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return ((None, {"fields": OtherGuaranteeForm.Meta.fields}),)
+            return (
+                (None, {"fields": OtherGuaranteeForm.Meta.fields}),
+                ("電子保証を手入力する場合", {"fields": ("typed_key", "typed_key_again")}),
+            )
         return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
@@ -199,6 +233,19 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
             )
             return
         data = form.cleaned_data
+        if data["form"] == Form.ELECTRONIC:
+            created = services.surety_record_electronic(
+                case=data["case"],
+                user=request.user,
+                product=data["product"],
+                issuer=data["issuer"],
+                guarantee_number=data["guarantee_number"],
+                auth_key=data["typed_key"],
+                request=request,
+            )
+            obj.pk = created.pk
+            obj._state.adding = False
+            return
         created = services.surety_record_other(
             case=data["case"],
             user=request.user,

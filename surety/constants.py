@@ -20,6 +20,14 @@ class Form(models.TextChoices):
 ELECTRONIC_FORMS = {Form.ELECTRONIC}
 
 
+class Entry(models.TextChoices):
+    """How an electronic certificate's number and key came in."""
+
+    READ = "read", "PDF読取"
+    MANUAL = "manual", "手入力"  # the contractor typed them; the notice PDF is attached
+    STAFF = "staff", "手入力（職員）"
+
+
 class IssuerType(models.TextChoices):
     SURETY_COMPANY = "surety_company", "保証事業会社"
     BANK = "bank", "金融機関"

@@ -6,11 +6,23 @@ from applications.constants import Purpose
 from surety import services
 from surety.notice import NoticeReadError, notice_warnings, read_notice
 
+# Files that are not a readable PDF at all stay refused even in 手入力 mode.
+BROKEN = {"not_pdf", "encrypted", "unreadable"}
+MANUAL_HINT = (
+    "（読み取れないお知らせは、「PDFを読み取れない場合は、保証契約番号と認証キーを手入力して"
+    "提出する」にチェックを入れてPDFを添付し直すと、PDFを添付したまま手入力で提出できます。）"
+)
+
+
+def wants_manual(data: dict) -> bool:
+    return str(data.get("manual_entry", "")).lower() in {"on", "true", "1", "yes"}
+
 
 class NoticeFiling:
     @staticmethod
     def before_attach(application, purpose: str, data: bytes) -> dict:
-        """Read the notice before the PDF is stored: a notice that cannot be read is refused."""
+        """Read the notice before the PDF is stored. A notice that cannot be read is refused,
+        unless the contractor chose 手入力: then the PDF is kept and the filing is marked."""
         from applications.services import ApplicationError
 
         if purpose != Purpose.SURETY_NOTICE:
@@ -23,7 +35,25 @@ class NoticeFiling:
         try:
             notice = read_notice(data)
         except NoticeReadError as exc:
-            raise ApplicationError(exc.message, code=exc.code) from None
+            if exc.code in BROKEN:
+                raise ApplicationError(exc.message, code=exc.code) from None
+            if not wants_manual(application.data):
+                raise ApplicationError(exc.message + MANUAL_HINT, code=exc.code) from None
+            return {
+                "_read": {},
+                "_manual": {"code": exc.code, "reason": exc.message},
+                "_attach_note": (
+                    "PDFを読み取れなかったため、PDFを添付したまま手入力で提出します"
+                    f"（{exc.message}）。保証契約番号と認証キーをそれぞれ2回入力してください。"
+                    "市の担当者には「手入力」と表示されます。"
+                ),
+                "construction_name": application.data.get("construction_name")
+                or application.case.title,
+                "contractor_name": application.data.get("contractor_name")
+                or application.company.name,
+                "guarantee_number": "",
+                "auth_key": "",
+            }
         read = services.notice_as_dict(notice)
         return {
             "construction_name": notice.construction_name,
@@ -31,6 +61,9 @@ class NoticeFiling:
             "product": notice.product,
             "guarantee_number": notice.guarantee_number,
             "auth_key": notice.auth_key,
+            "manual_entry": False,
+            "_manual": None,
+            "_attach_note": "",
             "_read": read,
             "_warnings": notice_warnings(
                 notice, case=application.case, company=application.company
@@ -39,12 +72,13 @@ class NoticeFiling:
 
     @staticmethod
     def check_submit(application) -> list[str]:
-        if "_read" not in application.data:
+        data = application.data
+        if not (data.get("_read") or data.get("_manual")):
             return [
                 "認証キーのお知らせのPDFを添付してください（読み取った内容を確認してから提出します）。"
             ]
         return services.mixing_problems(
-            guarantee_number=application.data.get("guarantee_number", ""),
+            guarantee_number=data.get("guarantee_number", ""),
             electronic=True,
             exclude_application=application,
         )

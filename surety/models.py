@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from surety.constants import Form, IssuerType, Product, Status
+from surety.constants import Entry, Form, IssuerType, Product, Status
 
 
 class SuretyCertificate(models.Model):
@@ -20,6 +20,13 @@ class SuretyCertificate(models.Model):
     )
     product = models.CharField("商品（保証区分）", max_length=20, choices=Product.choices)
     form = models.CharField("形式", max_length=20, choices=Form.choices)
+    entry = models.CharField(
+        "番号・キーの入力",
+        max_length=10,
+        choices=Entry.choices,
+        blank=True,
+        help_text="電子保証: お知らせPDFから読み取ったか、手入力か（事業者・職員）",
+    )
     issuer_type = models.CharField(
         "発行者の種類",
         max_length=20,

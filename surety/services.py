@@ -14,21 +14,24 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from applications.constants import Status as ApplicationStatus
+from applications.kinds import filed_amount, midterm_limit
 from cases.rules import advance_limit
 from core import audit
 from core.errors import DomainError
 from core.mail import send_mail_on_commit
+from core.text import fold_dashes
 from surety.constants import (
     CITY_BENEFICIARY,
     ELECTRONIC_FORMS,
     PRODUCT_BY_LABEL,
+    Entry,
     Form,
     IssuerType,
     Product,
     Status,
 )
 from surety.models import SuretyCertificate
-from surety.notice import Notice, compact
+from surety.notice import Notice, compact, notice_warnings
 
 
 class SuretyError(DomainError):
@@ -47,10 +50,20 @@ def notice_as_dict(notice: Notice) -> dict:
     }
 
 
+def guarantee_number_key(number: str | None) -> str:
+    """A 保証契約番号 as stored and compared: NFKC, dashes folded, no spaces, upper case."""
+    return fold_dashes(number).upper()
+
+
 def mixing_problems(
     *, guarantee_number: str, electronic: bool, exclude_application=None, exclude_pk=None
 ) -> list[str]:
-    """Within one 保証契約番号 (and its changes) paper and electronic cannot be mixed."""
+    """Within one 保証契約番号 (and its changes) paper and electronic cannot be mixed.
+
+    The number is compared with its dash look-alikes and widths folded (「31072−0002K」 from a
+    notice and 「31072-0002K」 typed by staff are one number).
+    """
+    guarantee_number = guarantee_number_key(guarantee_number)
     if not guarantee_number:
         return []
     others = SuretyCertificate.objects.filter(guarantee_number=guarantee_number)
@@ -72,13 +85,30 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
     """On submission of a 認証キーのお知らせ: one SuretyCertificate (受付), with what was read,
     what the contractor confirmed and which fields they corrected."""
     data = application.data
-    read = data.get("_read", {})
+    read = data.get("_read") or {}
+    manual = data.get("_manual")
     fields = ("construction_name", "contractor_name", "product", "guarantee_number", "auth_key")
-    corrected = [f for f in fields if read.get(f) != data.get(f)]
+    corrected = [] if manual else [f for f in fields if read.get(f) != data.get(f)]
+    warnings = list(data.get("_warnings") or [])
+    if manual:
+        typed = Notice(
+            construction_name=data["construction_name"],
+            contractor_name=data["contractor_name"],
+            product=data["product"],
+            guarantee_number=fold_dashes(data["guarantee_number"]).upper(),
+            auth_key=data["auth_key"],
+            issuer="",
+            issued_on=None,
+        )
+        warnings = [
+            "お知らせのPDFを読み取れなかったため、事業者が保証契約番号と認証キーを手入力しました"
+            f"（{manual.get('reason', '')}）。添付のPDFと照合してください。",
+            *notice_warnings(typed, case=application.case, company=application.company),
+        ]
     attachment = (
         application.attachments.filter(purpose="surety_notice").select_related("file").first()
     )
-    number = data["guarantee_number"]
+    number = guarantee_number_key(data["guarantee_number"])
     problems = mixing_problems(
         guarantee_number=number, electronic=True, exclude_application=application
     )
@@ -96,6 +126,7 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
             "case": application.case,
             "product": PRODUCT_BY_LABEL[data["product"]],
             "form": Form.ELECTRONIC,
+            "entry": Entry.MANUAL if manual else Entry.READ,
             "issuer_type": IssuerType.SURETY_COMPANY,
             "issuer": read.get("issuer", ""),
             "guarantee_number": number,
@@ -105,7 +136,7 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
             "source_file": attachment.file if attachment else None,
             "read_values": read,
             "corrected_fields": corrected,
-            "warnings": data.get("_warnings", []),
+            "warnings": warnings,
             "notice_construction_name": data["construction_name"],
             "notice_contractor_name": data["contractor_name"],
             "issued_on": read.get("issued_on"),
@@ -117,7 +148,11 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
         actor=user,
         target=certificate,
         request=request,
-        payload={"corrected": corrected, "warnings": len(certificate.warnings)},
+        payload={
+            "corrected": corrected,
+            "warnings": len(certificate.warnings),
+            "entry": certificate.entry,
+        },
     )
     return certificate
 
@@ -166,6 +201,7 @@ def surety_record_other(
         raise SuretyError("電子保証は事業者がオンライン申請で提出します。", code="electronic")
     if form == Form.URL and not (view_url and view_password):
         raise SuretyError("閲覧用URLとパスワードを入力してください。", code="url")
+    guarantee_number = guarantee_number_key(guarantee_number)
     problems = mixing_problems(guarantee_number=guarantee_number, electronic=False)
     if problems:
         raise SuretyError(problems[0], code="mixed")
@@ -187,6 +223,55 @@ def surety_record_other(
     return certificate
 
 
+@transaction.atomic
+def surety_record_electronic(
+    *,
+    case,
+    user,
+    product: str,
+    issuer: str,
+    guarantee_number: str,
+    auth_key: str,
+    request: HttpRequest | None = None,
+) -> SuretyCertificate:
+    """An electronic certificate (D・Sure) recorded by staff by hand, e.g. from a notice that came
+    by e-mail and could not be read: marked 手入力（職員）, verified like any other."""
+    guarantee_number = guarantee_number_key(guarantee_number)
+    auth_key = (auth_key or "").strip()
+    if not guarantee_number:
+        raise SuretyError("保証契約番号を入力してください。", code="number")
+    if not auth_key or not auth_key.isascii() or not auth_key.isalnum():
+        raise SuretyError("認証キーは半角英数字で入力してください。", code="auth_key")
+    problems = mixing_problems(guarantee_number=guarantee_number, electronic=True)
+    if problems:
+        raise SuretyError(problems[0], code="mixed")
+    previous = (
+        SuretyCertificate.objects.filter(guarantee_number=guarantee_number)
+        .order_by("-created_at")
+        .first()
+    )
+    certificate = SuretyCertificate.objects.create(
+        case=case,
+        product=product,
+        form=Form.ELECTRONIC,
+        entry=Entry.STAFF,
+        issuer_type=IssuerType.SURETY_COMPANY,
+        issuer=issuer,
+        guarantee_number=guarantee_number,
+        changes=previous,
+        auth_key=auth_key,
+        status=Status.RECEIVED,
+    )
+    audit.record(
+        "surety.recorded_by_hand",
+        actor=user,
+        target=certificate,
+        request=request,
+        payload={"entry": Entry.STAFF},
+    )
+    return certificate
+
+
 # --- checks ---------------------------------------------------------------------------------
 
 
@@ -202,21 +287,8 @@ def performance_ratio() -> Fraction:
 
 
 def requested_advance(case) -> int | None:
-    """前払金 requested in the case's latest 前金払申請書 (not withdrawn)."""
-    from applications.models import Application
-
-    application = (
-        Application.objects.filter(case=case, kind="advance_payment")
-        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.DRAFT])
-        .order_by("-created_at")
-        .first()
-    )
-    if application is None:
-        return None
-    try:
-        return int(application.data.get("requested_amount"))
-    except (TypeError, ValueError):
-        return None
+    """前払金 requested in the case's latest 前金払申請書 (not withdrawn; not a 中間前払金)."""
+    return filed_amount(case, "advance")
 
 
 def _yen(n: int | None) -> str:
@@ -253,6 +325,23 @@ def checks(certificate: SuretyCertificate) -> list[Check]:
         out.append(
             Check(
                 "前払金 ≤ 請負金額の上限（40％・関連業務30％）",
+                amount is not None and limit is not None and amount <= limit,
+                f"保証金額 {_yen(amount)} / 上限 {_yen(limit)}",
+            )
+        )
+    elif certificate.product == Product.MIDTERM:
+        requested = filed_amount(case, "midterm")
+        limit = midterm_limit(case)
+        out.append(
+            Check(
+                "保証金額 = 中間前払金の請求額",
+                amount is not None and requested is not None and amount == requested,
+                f"保証金額 {_yen(amount)} / 中間前払金請求額 {_yen(requested)}",
+            )
+        )
+        out.append(
+            Check(
+                "中間前払金 ≤ 請負金額の2割（前払金との合計6割）",
                 amount is not None and limit is not None and amount <= limit,
                 f"保証金額 {_yen(amount)} / 上限 {_yen(limit)}",
             )

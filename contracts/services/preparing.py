@@ -52,7 +52,15 @@ def contract_create(
 
 
 # The contract fields staff may edit while it can still be sent.
-EDITABLE_FIELDS = ("title", "amount", "tax_amount", "contract_date", "period_start", "period_end")
+EDITABLE_FIELDS = (
+    "title",
+    "amount",
+    "tax_amount",
+    "contract_date",
+    "period_start",
+    "period_end",
+    "stamp_nature",
+)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.selectors import company_emails, reviewer_emails
+from contracts.changes import case_follow_change
 from contracts.constants import (
     ContractStatus,
     DocumentKind,
@@ -157,6 +158,7 @@ def _mark_concluded(signing_request: SigningRequest) -> SigningRequest:
     contract.status = ContractStatus.CONCLUDED
     contract.contract_date = contract.contract_date or concluded_on
     contract.save(update_fields=["status", "contract_date", "updated_at"])
+    case_follow_change(contract)  # a 変更契約 becomes the case's current amount and 工期
     documents = list(signing_request.documents.all())
     audit.record(
         "contract.concluded",

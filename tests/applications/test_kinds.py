@@ -80,11 +80,20 @@ def test_advance_payment_limit_for_construction(company, amount, requested, ok, 
 @pytest.mark.django_db
 def test_advance_payment_limit_for_construction_services_is_30_percent(service_case, company):
     assert advance_limit(service_case) == 2_970_000
-    base = {**VALID["advance_payment"], "guarantee_amount": "3000000"}
+    # 保証金額 = 請求額 is a rule of its own since issue 16 (the guarantee follows the request)
+    base = VALID["advance_payment"]
     assert bind(
-        "advance_payment", {**base, "requested_amount": "2970000"}, service_case, company
+        "advance_payment",
+        {**base, "requested_amount": "2970000", "guarantee_amount": "2970000"},
+        service_case,
+        company,
     ).is_valid()
-    form = bind("advance_payment", {**base, "requested_amount": "2980000"}, service_case, company)
+    form = bind(
+        "advance_payment",
+        {**base, "requested_amount": "2980000", "guarantee_amount": "2980000"},
+        service_case,
+        company,
+    )
     assert "30％" in form.errors["requested_amount"][0]
 
 

@@ -1,0 +1,156 @@
+"""Never a dead end: an unreadable notice can be filed by typing the number and key by hand."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from applications.models import Application
+from core.models import AuditEvent, StoredFile
+from surety.models import SuretyCertificate
+from tests.factories import CaseFactory
+from tests.surety.notices import notice_pdf, scan_pdf, standard
+
+KEY = "Q7mD2xKp9LwA"
+
+
+@pytest.fixture
+def build_case(company, department):
+    return CaseFactory(
+        awarded_company=company,
+        department=department,
+        title="市道1234号線道路改良工事",
+        amount=50_000_000,
+    )
+
+
+@pytest.fixture
+def logged_in(client, contractor):
+    client.force_login(contractor)
+    return client
+
+
+def upload(client, case, data, **fields):
+    return client.post(
+        reverse("applications:new", args=[case.pk, "surety_notice"]),
+        {
+            "action": "save",
+            "purpose": "surety_notice",
+            "upload": SimpleUploadedFile("お知らせ.pdf", data, "application/pdf"),
+            **fields,
+        },
+        follow=True,
+    )
+
+
+def typed(application, **changes):
+    return {
+        "construction_name": "市道1234号線道路改良工事",
+        "contractor_name": "足利テスト建設 株式会社",
+        "product": "契約保証",
+        "manual_entry": "on",
+        "guarantee_number": "31072-0002K",
+        "guarantee_number_confirm": "31072-0002K",
+        "auth_key": KEY,
+        "auth_key_confirm": KEY,
+        "action": "submit",
+        **changes,
+    }
+
+
+@pytest.mark.django_db
+def test_refusal_points_to_manual_entry_and_stores_nothing(logged_in, build_case):
+    """Issue 16 「Never a dead end」: without the choice the unreadable notice is refused as
+    before (nothing stored), and the message says how to go on."""
+    page = upload(logged_in, build_case, scan_pdf()).content.decode()
+    assert "文字情報がありません" in page and "手入力" in page
+    assert StoredFile.objects.count() == 0 and SuretyCertificate.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_unreadable_notice_filed_by_hand_keeps_the_pdf_and_is_marked(
+    logged_in, build_case, django_capture_on_commit_callbacks
+):
+    """Issue 16 「Never a dead end」: the contractor types 保証契約番号 and 認証キー twice, the key
+    masked (type=password, never rendered back); the PDF stays attached; staff see 「手入力」."""
+    page = upload(logged_in, build_case, scan_pdf(), manual_entry="on").content.decode()
+    assert "手入力で提出します" in page
+    assert re.search(r'<input type="password" name="auth_key"(?![^>]*value=)', page)
+    assert re.search(r'<input type="password" name="auth_key_confirm"(?![^>]*value=)', page)
+    application = Application.objects.get()
+    assert application.attachments.count() == 1  # the unreadable PDF is kept
+    edit = reverse("applications:edit", args=[application.pk])
+
+    # a key typed differently the second time: refused, nothing registered, key not echoed
+    wrong = logged_in.post(edit, typed(application, auth_key_confirm="Q7mD2xKp9LwB"))
+    body = wrong.content.decode()
+    assert "認証キーが1回目の入力と一致しません" in body
+    assert KEY not in body
+    application.refresh_from_db()
+    assert application.status == "draft" and SuretyCertificate.objects.count() == 0
+
+    # the number with a 長音 and full-width letters, as an IME gives it
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in.post(
+            edit,
+            typed(
+                application,
+                guarantee_number="31072ー0002Ｋ",
+                guarantee_number_confirm="31072-0002K",
+            ),
+        )
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    certificate = SuretyCertificate.objects.get()
+    assert certificate.entry == "manual" and certificate.get_entry_display() == "手入力"
+    assert certificate.guarantee_number == "31072-0002K" and certificate.auth_key == KEY
+    assert certificate.source_file.original_name == "お知らせ.pdf"
+    assert certificate.corrected_fields == []
+    assert "手入力しました" in certificate.warnings[0]
+    assert "auth_key_confirm" not in application.data  # the confirmation is not kept
+    event = AuditEvent.objects.get(action="surety.notice_registered")
+    assert event.payload["entry"] == "manual"
+
+
+@pytest.mark.django_db
+def test_a_readable_notice_ignores_the_manual_choice(logged_in, build_case):
+    """When the PDF reads, the read values win: no 手入力 mark."""
+    upload(logged_in, build_case, notice_pdf(standard()), manual_entry="on")
+    application = Application.objects.get()
+    assert application.data["auth_key"] == KEY and application.data["manual_entry"] is False
+    assert not application.data.get("_manual")
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_pdf_is_refused_even_by_hand(logged_in, build_case):
+    page = upload(logged_in, build_case, b"not a pdf", manual_entry="on").content.decode()
+    assert "PDFファイルではありません" in page
+    assert StoredFile.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_staff_record_an_electronic_certificate_by_hand(client, section_staff, build_case):
+    """Issue 16: staff can also record an electronic certificate by hand (key twice, masked)."""
+    client.force_login(section_staff)
+    url = reverse("admin:surety_suretycertificate_add")
+    data = {
+        "case": build_case.pk,
+        "product": "performance",
+        "form": "electronic",
+        "issuer_type": "surety_company",
+        "issuer": "西日本建設業保証株式会社",
+        "guarantee_number": "31072－0003A",
+        "typed_key": KEY,
+        "typed_key_again": "different1",
+    }
+    refused = client.post(url, data).content.decode()
+    assert "認証キーが1回目の入力と一致しません" in refused and KEY not in refused
+    assert SuretyCertificate.objects.count() == 0
+    data["typed_key_again"] = KEY
+    assert client.post(url, data).status_code == 302
+    certificate = SuretyCertificate.objects.get()
+    assert (certificate.form, certificate.entry) == ("electronic", "staff")
+    assert certificate.guarantee_number == "31072-0003A" and certificate.auth_key == KEY
+    listing = client.get(reverse("admin:surety_suretycertificate_changelist")).content.decode()
+    assert "手入力（職員）" in listing and KEY not in listing
