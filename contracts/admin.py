@@ -463,6 +463,7 @@ class SignedDocumentInline(ReadOnlyInlineMixin, admin.TabularInline):
         "page_count",
         "sha256",
         "signature_status",
+        "signature_detail",
         "signer_subject",
         "timestamp_at",
     )

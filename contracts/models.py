@@ -279,6 +279,7 @@ class SignedDocument(models.Model):
     page_count = models.PositiveIntegerField("ページ数")
     signature_status = models.CharField("電子署名", max_length=20, choices=SignatureStatus.choices)
     signature_detail = models.TextField("検証結果", blank=True)
+    signature_checks = models.JSONField("署名ごとの検証内容", default=list, blank=True)
     signer_subject = models.CharField("署名者（証明書）", max_length=300, blank=True)
     signed_at = models.DateTimeField("署名日時", null=True, blank=True)
     timestamp_at = models.DateTimeField("タイムスタンプ", null=True, blank=True)

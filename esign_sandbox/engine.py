@@ -168,6 +168,16 @@ def send(doc: Document) -> None:
     doc.save()
     doc.participants.filter(order=0).update(status=PStatus.SENT)
     doc.participants.filter(order__gt=1).update(status=PStatus.QUEUED)
+    sender = sender_of(doc)
+    for f in doc.files.all():
+        # Like CloudSign: the document ID is signed in at sending, then the sender's signature.
+        data = pki.sign_step(
+            bytes(f.data), field_name="CloudSign-DocumentID", reason=f"書類ID {doc.id}"
+        )
+        f.signed_data = pki.sign_step(
+            data, field_name="CloudSign-Sender", reason="送信", name=sender.name
+        )
+        f.save(update_fields=["signed_data"])
     issue_link(people[0])
     send_request_mail(doc, people[0])
 
@@ -213,6 +223,7 @@ def agree(doc_id: str, participant_id: str | None = None) -> Document:
     doc.last_processed_at = now
     doc.updated_at = now
     following = doc.participants.filter(order__gt=current.order).order_by("order").first()
+    _sign_agreement(doc, current, final=following is None)
     if following is not None:
         doc.save()
         issue_link(following)
@@ -224,13 +235,23 @@ def agree(doc_id: str, participant_id: str | None = None) -> Document:
     return doc
 
 
-def conclude(doc: Document) -> None:
-    """Sign every file (PAdES + timestamp), make the 合意締結証明書, mail everyone, fire hooks."""
-    attachments = []
+def _sign_agreement(doc: Document, participant: Participant, *, final: bool) -> None:
+    """The recipient's signature on every file; the last one is timestamped and the file made
+    long-term (DSS with the CA's certificates and CRL, then a document timestamp)."""
     for f in doc.files.all():
-        f.signed_data = pki.sign_pdf(bytes(f.data))
+        f.signed_data = pki.sign_step(
+            bytes(f.signed_data or f.data),
+            field_name=f"CloudSign-Recipient{participant.order}",
+            reason="合意",
+            name=participant.name,
+            final=final,
+        )
         f.save(update_fields=["signed_data"])
-        attachments.append((f.name, bytes(f.signed_data)))
+
+
+def conclude(doc: Document) -> None:
+    """Make the 合意締結証明書 (signed too), mail everyone with the signed files, fire hooks."""
+    attachments = [(f.name, bytes(f.signed_data)) for f in doc.files.all()]
     doc.certificate = pki.sign_pdf(certificate_pdf(doc), reason="合意締結証明書")
     doc.save(update_fields=["certificate"])
     people = list(doc.participants.all())

@@ -86,6 +86,7 @@ def _store_one(
             page_count=stored.page_count,
             signature_status=verification.status,
             signature_detail=verification.detail,
+            signature_checks=verification.checks,
             signer_subject=verification.signer,
             signed_at=verification.signed_at,
             timestamp_at=verification.timestamp_at,

@@ -372,3 +372,39 @@ def test_webhook_url_works_without_a_trailing_sandbox(client, settings):
         client.post(HOOK.format("anything"), "{}", content_type="application/json").status_code
         == 404
     )
+
+
+def test_nightly_integrity_job_reverifies_signatures_with_the_same_verifier(
+    ready_contract, section_staff, use_sandbox, settings, admin_user, tmp_path
+):
+    from esign_sandbox import pki
+
+    signing_request = sent(ready_contract, section_staff)
+    testing.agree_all(signing_request.document_id)
+    sync.refresh_signing_request(request_id=signing_request.pk)
+    services.signed_documents_store(request_id=signing_request.pk)
+    documents = SignedDocument.objects.filter(signing_request=signing_request)
+    assert {d.signature_status for d in documents} == {"valid"}
+    # per signature: document ID, sender, two recipients, then the document timestamp
+    signed = documents.filter(kind="signed").first()
+    assert [c["kind"] for c in signed.signature_checks] == ["signature"] * 4 + [
+        "document_timestamp"
+    ]
+    assert integrity.check_all() == {"checked": 5, "problems": 0}
+    # the city replaces its trust roots with a bundle that does not hold the sandbox CA
+    sandbox_pki = settings.ESIGN_SANDBOX_PKI_DIR
+    settings.ESIGN_SANDBOX_PKI_DIR = str(tmp_path / "other-pki")
+    settings.ESIGN_TRUST_ROOTS = str(pki.ca_pem_path())
+    settings.ESIGN_SANDBOX_PKI_DIR = sandbox_pki
+    mail.outbox.clear()
+    assert integrity.check_all() == {"checked": 5, "problems": 3}
+    assert {d.signature_status for d in documents.all()} == {"invalid"}
+    assert "信頼の起点につながりません" in documents.all()[0].signature_detail
+    events = AuditEvent.objects.filter(action="signed_document.reverified")
+    assert events.count() == 3 and events.first().payload["before"] == "valid"
+    assert "電子署名の再検証で無効" in mail.outbox[0].body
+    # no trust roots at all: 有効（信頼の起点が未設定）, audited as a change, not an alarm
+    settings.ESIGN_TRUST_ROOTS = ""
+    settings.ESIGN_SANDBOX_ENABLED = False
+    assert integrity.check_all() == {"checked": 5, "problems": 0}
+    assert {d.signature_status for d in documents.all()} == {"valid_no_root"}
