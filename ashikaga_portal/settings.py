@@ -345,6 +345,8 @@ CLOUDSIGN_READ_TIMEOUT = env.float("CLOUDSIGN_READ_TIMEOUT", default=60.0)
 # The local sandbox's own CA, signer and TSA (created on first use).
 ESIGN_SANDBOX_PKI_DIR = env.str("ESIGN_SANDBOX_PKI_DIR", default=str(VAR_DIR / "sandbox-pki"))
 ESIGN_SANDBOX_LINK_DAYS = 10
+# The sandbox behaves like CloudSign's LGWAN hosts: 400 on file downloads, no webhooks.
+ESIGN_SANDBOX_LGWAN = env.bool("ESIGN_SANDBOX_LGWAN", default=False)
 ESIGN_SANDBOX_RATE_LIMIT = env.int("ESIGN_SANDBOX_RATE_LIMIT", default=800)  # requests/min/token
 
 # Contracts: the e-contract gate.

@@ -490,9 +490,11 @@ class SigningRequestAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
         "last_synced_at",
         "attempts",
         "last_error_code",
+        "store_failed_at",
     )
     list_filter = (
         "status",
+        ("store_failed_at", admin.EmptyFieldListFilter),
         ("sent_at", admin.DateFieldListFilter),
         ("concluded_at", admin.DateFieldListFilter),
         ("closed_at", admin.DateFieldListFilter),

@@ -160,6 +160,12 @@ class SigningRequest(models.Model):
     last_error_message = models.TextField("エラーの内容", blank=True)
     last_error_at = models.DateTimeField("エラー日時", null=True, blank=True)
     stored_at = models.DateTimeField("締結書類の保存日時", null=True, blank=True)
+    store_failed_at = models.DateTimeField(
+        "締結書類の取得失敗",
+        null=True,
+        blank=True,
+        help_text="恒久的なエラー（LGWAN環境でダウンロードできない等）。原因を解消して再取得してください。",
+    )
 
     class Meta:
         verbose_name = "署名依頼"

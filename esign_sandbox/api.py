@@ -443,6 +443,9 @@ def add_file(request: HttpRequest, doc: Document) -> JsonResponse:
 @wraps_doc
 def get_file(request: HttpRequest, doc: Document, file_id: str) -> HttpResponse:
     f = doc.files.get(pk=file_id)
+    if doc.account.lgwan:
+        # The specification: on LGWAN some files cannot be downloaded → 400 bad_request.
+        return error(400, "bad_request", "this file cannot be downloaded in the LGWAN environment")
     data = f.signed_data if doc.status == DocStatus.CONCLUDED and f.signed_data else f.data
     return HttpResponse(bytes(data), content_type="application/pdf")
 

@@ -105,7 +105,10 @@ def send_request_mail(doc: Document, participant: Participant, *, resend: bool =
 
 
 def webhook(doc: Document, kind: str, *, bounced: str = "") -> None:
-    """Queue the team's Hook URLs for this event (delivered asynchronously, with retries)."""
+    """Queue the team's Hook URLs for this event (delivered asynchronously, with retries).
+    An account behaving like LGWAN sends none."""
+    if doc.account.lgwan:
+        return
     condition = {"COMPLETED": "on_completed", "CANCELED": "on_canceled", "BOUNCED": "on_bounced"}
     sender = sender_of(doc)
     text = f"{kind} : {doc.title} sent by {sender.name}"
