@@ -143,3 +143,23 @@ def test_trust_roots_from_the_pem_bundle_setting(settings, ca, tmp_path):
     settings.ESIGN_SANDBOX_ENABLED = False
     roots = load_trust_roots()
     assert roots.certs == [] and "ESIGN_TRUST_ROOTS" in roots.problem
+
+
+def test_inspect_command_shows_chains_and_outcome(ca, tmp_path, settings):
+    import hashlib
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pades.cloudsign_like(ca, steps=("Sender", "Recipient1"), doc_timestamp=True))
+    pem = cx509.load_der_x509_certificate(ca.ca.dump()).public_bytes(Encoding.PEM)
+    (tmp_path / "roots.pem").write_bytes(pem)
+    settings.ESIGN_TRUST_ROOTS = str(tmp_path / "roots.pem")
+    out = StringIO()
+    call_command("esign_inspect_pdf", str(path), stdout=out)
+    text = out.getvalue()
+    assert "1. 署名 Sender" in text and "3. 文書タイムスタンプ" in text
+    assert hashlib.sha256(ca.ca.dump()).hexdigest().upper() in text
+    assert "CloudSign Sandbox TSA" in text
+    assert "検証結果: 有効: 署名2件・文書タイムスタンプ1件" in text
