@@ -369,6 +369,10 @@ CLOUDSIGN_WEBHOOK_SECRET = env.str(
 )
 # Optional source-address allow-list (CloudSign: 52.68.17.229, 52.198.144.82, 3.112.114.42).
 CLOUDSIGN_WEBHOOK_ALLOWED_IPS = env.list("CLOUDSIGN_WEBHOOK_ALLOWED_IPS", default=[])
+# Reading the client's address behind reverse proxies (core.net.client_ip): either the addresses
+# or networks of our own proxies, or the number of proxies in front of the application (nginx: 1).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 WEBHOOK_MAX_BYTES = 64 * 1024
 # PEM bundle of the CAs whose signatures count as valid; empty: the sandbox CA when it is on.
 ESIGN_TRUST_ROOTS = env.str("ESIGN_TRUST_ROOTS", default="")

@@ -339,6 +339,35 @@ def test_webhook_allow_list(hook, settings):
     assert hook(body, REMOTE_ADDR="52.68.17.229").status_code == 200
 
 
+def test_webhook_behind_nginx_one_hop(hook, settings):
+    """docs/deploy.md: nginx sets X-Forwarded-For $remote_addr, TRUSTED_PROXY_HOPS=1."""
+    settings.CLOUDSIGN_WEBHOOK_ALLOWED_IPS = ["52.68.17.229", "52.198.144.82", "3.112.114.42"]
+    settings.TRUSTED_PROXY_HOPS = 1
+    body = json.dumps({"documentID": "0" * 32, "status": 2})
+    behind = {"REMOTE_ADDR": "127.0.0.1"}
+    assert hook(body, HTTP_X_FORWARDED_FOR="3.112.114.42", **behind).status_code == 200
+    assert hook(body, HTTP_X_FORWARDED_FOR="198.51.100.7", **behind).status_code == 403
+    # a forged header in front of the real client address does not help
+    forged = "52.68.17.229, 198.51.100.7"
+    assert hook(body, HTTP_X_FORWARDED_FOR=forged, **behind).status_code == 403
+    # without the proxy setting the header is not read: nginx's own address is refused
+    settings.TRUSTED_PROXY_HOPS = 0
+    assert hook(body, HTTP_X_FORWARDED_FOR="3.112.114.42", **behind).status_code == 403
+
+
+def test_webhook_behind_listed_proxies(hook, settings):
+    settings.CLOUDSIGN_WEBHOOK_ALLOWED_IPS = ["52.68.17.229"]
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "127.0.0.1"]
+    body = json.dumps({"documentID": "0" * 32, "status": 2})
+    chain = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "52.68.17.229, 10.1.2.3"}
+    assert hook(body, **chain).status_code == 200
+    chain["HTTP_X_FORWARDED_FOR"] = "52.68.17.229, 198.51.100.7, 10.1.2.3"
+    assert hook(body, **chain).status_code == 403
+    # straight from the internet, claiming to be CloudSign
+    direct = {"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": "52.68.17.229"}
+    assert hook(body, **direct).status_code == 403
+
+
 def test_integrity_check_flags_a_changed_file(ready_contract, section_staff, settings, admin_user):
     stored = ready_contract.files.first().file
     assert integrity.check_all() == {"checked": 2, "problems": 0}
