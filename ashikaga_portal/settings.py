@@ -341,7 +341,8 @@ CLOUDSIGN_API_BASE = env.str(
 )
 CLOUDSIGN_CLIENT_ID = env.str("CLOUDSIGN_CLIENT_ID", default="00000000-0000-4000-8000-000000000000")
 CLOUDSIGN_CONNECT_TIMEOUT = env.float("CLOUDSIGN_CONNECT_TIMEOUT", default=5.0)
-CLOUDSIGN_READ_TIMEOUT = env.float("CLOUDSIGN_READ_TIMEOUT", default=60.0)
+# CloudSign holds a request up to 180 s and then answers 504: wait longer than that.
+CLOUDSIGN_READ_TIMEOUT = env.float("CLOUDSIGN_READ_TIMEOUT", default=190.0)
 # The local sandbox's own CA, signer and TSA (created on first use).
 ESIGN_SANDBOX_PKI_DIR = env.str("ESIGN_SANDBOX_PKI_DIR", default=str(VAR_DIR / "sandbox-pki"))
 ESIGN_SANDBOX_LINK_DAYS = 10

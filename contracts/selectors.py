@@ -66,6 +66,11 @@ def gate_problems(contract: Contract) -> list[str]:
         )
     if not contract.files.exists():
         problems.append("署名するPDFがありません。契約書のPDFを登録してください。")
+    from esign.limits import document_problems
+
+    problems += document_problems(
+        list(contract.files.values_list("file__original_name", "file__size"))
+    )
     if contract.period_start and contract.period_end:
         limit = _add_years(contract.period_start, settings.CONTRACT_MAX_TERM_YEARS)
         if contract.period_end > limit:
