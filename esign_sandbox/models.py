@@ -64,9 +64,9 @@ class AccessToken(models.Model):
     token = models.CharField(max_length=36, primary_key=True)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tokens")
     expires_at = models.DateTimeField()
-    # Rate limit bookkeeping: requests in the current minute, and a block after 800.
-    window_start = models.DateTimeField(null=True)
-    window_count = models.PositiveIntegerField(default=0)
+    # Rate limit bookkeeping: [epoch second, requests] for the last 60 seconds, and a one-minute
+    # block after more than 800 requests in them.
+    recent_requests = models.JSONField(default=list)
     blocked_until = models.DateTimeField(null=True)
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from esign_sandbox import api, pages
 
@@ -55,4 +55,6 @@ urlpatterns = [
     # What recipients see: the links in the sandbox's e-mails.
     path("sign/<str:token>/", pages.sign, name="sign"),
     path("sign/<str:token>/files/<str:file_id>/", pages.sign_file, name="sign_file"),
+    # Anything else (templates, attachments, attributes, …): the specification's JSON 404.
+    re_path(r"^(?P<path>.*)$", api.unknown_route, name="unknown"),
 ]
