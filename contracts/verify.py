@@ -14,6 +14,10 @@ This module validates that whole history:
 - at least one trusted timestamp — the last signature's own or a later document timestamp —
   covers the final signed revision.
 
+Certificates are checked as of now; a signature whose certificate fails only now (it expired since,
+as every signer certificate will during the archive's ten years) is checked again at the earliest
+time a valid timestamp proves it existed (the timestamp itself is always checked as of now).
+
 Three outcomes: 有効; 有効（信頼の起点が未設定） when everything but the chain of trust checks out
 and no trust roots are configured; 無効 with the reason. Every signature's checks are recorded.
 """
@@ -45,6 +49,7 @@ from contracts.constants import SignatureStatus
 
 logger = logging.getLogger(__name__)
 
+UNTRUSTED = "証明書が信頼の起点につながりません"
 APPROVAL = "signature"
 DOC_TIMESTAMP = "document_timestamp"
 LEVEL_TEXT = {
@@ -75,6 +80,9 @@ class SignatureCheck:
     modification_level: str = ""
     docmdp_ok: bool | None = None
     timestamp: str = "none"  # none / valid / invalid (the signature timestamp)
+    # When the certificates were checked: None = now; else the time a timestamp proves the
+    # signature existed (a certificate that expired since then does not make it invalid).
+    validated_at: str | None = None
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -122,14 +130,19 @@ def load_trust_roots() -> TrustRoots:
     return TrustRoots(certs)
 
 
-def _context(roots: TrustRoots, dss: DocumentSecurityStore | None) -> ValidationContext:
-    """Offline: the configured roots, plus the certificates and revocation data in the DSS."""
+def _context(
+    roots: TrustRoots, dss: DocumentSecurityStore | None, moment: dt.datetime | None = None
+) -> ValidationContext:
+    """Offline: the configured roots, plus the certificates and revocation data in the DSS;
+    at ``moment`` (a proven time of existence) instead of now when given."""
     kwargs = {
         "trust_roots": list(roots.certs),  # an empty list: trust nothing (not the OS store)
         "allow_fetching": False,
         "revocation_mode": "soft-fail",
         "retroactive_revinfo": True,
     }
+    if moment is not None:
+        kwargs["moment"] = moment
     if dss is not None:
         return dss.as_validation_context(kwargs)
     return ValidationContext(**kwargs)
@@ -169,16 +182,26 @@ def _cert_checks(check: SignatureCheck, status, *, with_roots: bool) -> None:
         if status.trust_problem_indic is not None:
             check.trust_problem = status.trust_problem_indic.name
         if not status.trusted and not status.revoked:
-            check.problems.append("証明書が信頼の起点につながりません")
+            check.problems.append(UNTRUSTED)
 
 
 def _check_approval(
-    sig: EmbeddedPdfSignature, index: int, roots: TrustRoots, dss, *, last: bool
+    sig: EmbeddedPdfSignature,
+    index: int,
+    roots: TrustRoots,
+    dss,
+    *,
+    last: bool,
+    moment: dt.datetime | None = None,
 ) -> tuple[SignatureCheck, dt.datetime | None]:
-    check = SignatureCheck(index=index, kind=APPROVAL, field=str(sig.field_name))
-    context = _context(roots, dss)
+    check = SignatureCheck(
+        index=index, kind=APPROVAL, field=str(sig.field_name), validated_at=_iso(moment)
+    )
+    # The signer's chain at ``moment``; a timestamp token is always checked as of now.
     status = validate_pdf_signature(
-        sig, signer_validation_context=context, ts_validation_context=context
+        sig,
+        signer_validation_context=_context(roots, dss, moment),
+        ts_validation_context=_context(roots, dss),
     )
     with_roots = bool(roots.certs)
     _cert_checks(check, status, with_roots=with_roots)
@@ -232,6 +255,7 @@ def verify_pdf(data: bytes, *, roots: TrustRoots | None = None) -> Verification:
         dss = None
     last_approval = approvals[-1]
     checks: list[SignatureCheck] = []
+    proven: list[tuple[int, dt.datetime]] = []  # (position, time a valid timestamp proves)
     covering: dt.datetime | None = None
     counters = {APPROVAL: 0, DOC_TIMESTAMP: 0}
     for position, sig in enumerate(signatures):
@@ -252,8 +276,24 @@ def verify_pdf(data: bytes, *, roots: TrustRoots | None = None) -> Verification:
             check.problems.append(f"検証できません（{exc.__class__.__name__}）")
             ts_at = None
         checks.append(check)
+        if ts_at is not None:
+            proven.append((position, ts_at))
         if ts_at is not None and position >= last_approval:
             covering = max(covering, ts_at) if covering else ts_at
+    # Long-term validation: a signature whose only fault now is its certificate (expired since,
+    # for instance) is checked again at the earliest time a valid timestamp proves it existed.
+    for position, sig in enumerate(signatures):
+        check = checks[position]
+        if check.kind != APPROVAL or check.problems != [UNTRUSTED]:
+            continue
+        moment = min((t for p, t in proven if p >= position), default=None)
+        if moment is None:
+            continue
+        again, _ = _check_approval(
+            sig, check.index, roots, dss, last=position == last_approval, moment=moment
+        )
+        if not again.problems:
+            checks[position] = again
     recorded = [asdict(c) | {"label": c.label} for c in checks]
     problems = [f"{c.label}: {p}" for c in checks for p in c.problems]
     if covering is None:

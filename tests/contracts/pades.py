@@ -97,3 +97,79 @@ def append_page_text(data: bytes, text: str = "Contract amount: 9000000 JPY") ->
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def signer_expired_since(directory: Path, m: pki.Materials, *, hours: int = 1) -> pki.Materials:
+    """The same CA, with a signer certificate that was valid until ``hours`` ago — as every
+    CloudSign PDF's will be, years after signing."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.sign import signers as pyhanko_signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    ca_key = serialization.load_pem_private_key((directory / "ca.key").read_bytes(), None)
+    ca_cert = x509.load_pem_x509_certificate((directory / "ca.pem").read_bytes())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "Expired Signer")])
+        )
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=30))
+        .not_valid_after(now - dt.timedelta(hours=hours))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    (directory / "expired.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    pki.write_private(
+        directory / "expired.key",
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+    from pyhanko.keys import load_private_key_from_pemder
+
+    expired = pki.Materials(directory)
+    expired.signer = pyhanko_signers.SimpleSigner(
+        signing_cert=load_cert_from_pemder(str(directory / "expired.pem")),
+        signing_key=load_private_key_from_pemder(str(directory / "expired.key"), None),
+        cert_registry=SimpleCertificateStore.from_certs([m.ca]),
+    )
+    return expired
+
+
+def with_tsa_time(m: pki.Materials, when) -> pki.Materials:
+    """The same materials, with a TSA that stamps ``when`` (a timestamp made back then)."""
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    m.tsa = DummyTimeStamper(
+        tsa_cert=m.tsa.tsa_cert,
+        tsa_key=m.tsa.tsa_key,
+        certs_to_embed=m.tsa.certs_to_embed,
+        fixed_dt=when,
+    )
+    return m

@@ -163,3 +163,35 @@ def test_inspect_command_shows_chains_and_outcome(ca, tmp_path, settings):
     assert hashlib.sha256(ca.ca.dump()).hexdigest().upper() in text
     assert "CloudSign Sandbox TSA" in text
     assert "検証結果: 有効: 署名2件・文書タイムスタンプ1件" in text
+
+
+@pytest.fixture(scope="module")
+def ca_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("pki-expiring")
+    return directory, pades.make_pki(directory)
+
+
+def test_signer_certificate_expired_since_the_timestamp_is_still_valid(ca_dir):
+    """Years later (the nightly re-verification): the signer's certificate has expired, but a
+    valid timestamp proves the signatures existed while it was valid."""
+    import datetime as dt
+
+    directory, m = ca_dir
+    expired = pades.signer_expired_since(directory, m, hours=1)
+    back_then = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)  # the TSA's own cert is valid
+    pades.with_tsa_time(expired, back_then)
+    data = pades.cloudsign_like(expired, steps=("Sender", "Recipient1", "Recipient2"))
+    result = verify_pdf(data, roots=TrustRoots([m.ca]))
+    assert result.status == SignatureStatus.VALID, result.detail
+    assert {c["validated_at"] for c in result.checks} == {back_then.isoformat()}
+    assert result.signer.endswith("Expired Signer")
+
+
+def test_signer_certificate_expired_before_the_timestamp_is_invalid(ca_dir):
+    directory, m = ca_dir
+    expired = pades.signer_expired_since(directory, m, hours=1)
+    data = pades.cloudsign_like(expired, steps=("Sender", "Recipient1"))  # stamped now
+    result = verify_pdf(data, roots=TrustRoots([m.ca]))
+    assert result.status == SignatureStatus.INVALID
+    assert "署名1（Sender）: 証明書が信頼の起点につながりません" in result.detail
+    assert all(c["validated_at"] is None for c in result.checks)
