@@ -9,6 +9,7 @@ from django.core import mail
 from ashikaga_portal.celery import app as celery_app
 from contracts import selectors, services
 from contracts.models import SigningRequest
+from contracts.services import sending
 from esign.errors import TransientError
 from esign_sandbox import testing
 from esign_sandbox.models import Document, Participant, Reportee
