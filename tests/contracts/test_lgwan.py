@@ -10,6 +10,7 @@ from django.core import mail
 from ashikaga_portal.celery import app as celery_app
 from contracts import services, sync
 from contracts.models import SigningRequest
+from contracts.services import storing
 from core.models import AuditEvent
 from esign.errors import PermanentError
 from esign.factory import get_client
@@ -80,7 +81,7 @@ def test_lgwan_store_ends_in_a_staff_visible_failure_without_a_loop(
     alerts = [m for m in mail.outbox if "締結済み書類を取得できません" in m.subject]
     assert alerts and alerts[0].to == [section_staff.email]
     assert "LGWAN" in alerts[0].body
-    assert not services._claim_for_storage(signing_request.pk)  # a stray task does nothing
+    assert not storing._claim_for_storage(signing_request.pk)  # a stray task does nothing
     # staff see it in the admin list, filtered as failed
     page = admin_client.get("/admin/contracts/signingrequest/?store_failed_at__isempty=0")
     assert page.status_code == 200 and signing_request.document_id in page.content.decode()
