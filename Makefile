@@ -24,6 +24,7 @@ run: install
 	@mkdir -p $(VAR_DIR)/mail $(VAR_DIR)/media $(VAR_DIR)/celery/queue $(VAR_DIR)/celery/processed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py sandbox_register_webhook
 	@echo ""
 	@echo "  足利市 電子契約ポータル: http://$(HOST):$(PORT)/"
 	@echo "  管理画面:               http://$(HOST):$(PORT)/admin/"

@@ -220,6 +220,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
+        # The worker looks for new messages this often (kombu's default, 1 s, adds up to a
+        # second per hop: webhook delivery → re-read → store).
+        "polling_interval": 0.2,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
@@ -345,10 +348,13 @@ CLOUDSIGN_API_BASE = env.str(
 )
 CLOUDSIGN_CLIENT_ID = env.str("CLOUDSIGN_CLIENT_ID", default="00000000-0000-4000-8000-000000000000")
 CLOUDSIGN_CONNECT_TIMEOUT = env.float("CLOUDSIGN_CONNECT_TIMEOUT", default=5.0)
-CLOUDSIGN_READ_TIMEOUT = env.float("CLOUDSIGN_READ_TIMEOUT", default=60.0)
+# CloudSign holds a request up to 180 s and then answers 504: wait longer than that.
+CLOUDSIGN_READ_TIMEOUT = env.float("CLOUDSIGN_READ_TIMEOUT", default=190.0)
 # The local sandbox's own CA, signer and TSA (created on first use).
 ESIGN_SANDBOX_PKI_DIR = env.str("ESIGN_SANDBOX_PKI_DIR", default=str(VAR_DIR / "sandbox-pki"))
 ESIGN_SANDBOX_LINK_DAYS = 10
+# The sandbox behaves like CloudSign's LGWAN hosts: 400 on file downloads, no webhooks.
+ESIGN_SANDBOX_LGWAN = env.bool("ESIGN_SANDBOX_LGWAN", default=False)
 ESIGN_SANDBOX_RATE_LIMIT = env.int("ESIGN_SANDBOX_RATE_LIMIT", default=800)  # requests/min/token
 
 # Contracts: the e-contract gate (README 「前提と設定」).
@@ -390,6 +396,10 @@ CLOUDSIGN_WEBHOOK_SECRET = env.str(
 )
 # Optional source-address allow-list (CloudSign: 52.68.17.229, 52.198.144.82, 3.112.114.42).
 CLOUDSIGN_WEBHOOK_ALLOWED_IPS = env.list("CLOUDSIGN_WEBHOOK_ALLOWED_IPS", default=[])
+# Reading the client's address behind reverse proxies (core.net.client_ip): either the addresses
+# or networks of our own proxies, or the number of proxies in front of the application (nginx: 1).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 WEBHOOK_MAX_BYTES = 64 * 1024
 # PEM bundle of the CAs whose signatures count as valid; empty: the sandbox CA when it is on.
 ESIGN_TRUST_ROOTS = env.str("ESIGN_TRUST_ROOTS", default="")

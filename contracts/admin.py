@@ -474,6 +474,7 @@ class SignedDocumentInline(ReadOnlyInlineMixin, admin.TabularInline):
         "page_count",
         "sha256",
         "signature_status",
+        "signature_detail",
         "signer_subject",
         "timestamp_at",
     )
@@ -500,9 +501,11 @@ class SigningRequestAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
         "last_synced_at",
         "attempts",
         "last_error_code",
+        "store_failed_at",
     )
     list_filter = (
         "status",
+        ("store_failed_at", admin.EmptyFieldListFilter),
         ("sent_at", admin.DateFieldListFilter),
         ("concluded_at", admin.DateFieldListFilter),
         ("closed_at", admin.DateFieldListFilter),

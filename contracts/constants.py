@@ -54,5 +54,6 @@ class DocumentKind(models.TextChoices):
 
 class SignatureStatus(models.TextChoices):
     VALID = "valid", "有効"
+    VALID_NO_ROOT = "valid_no_root", "有効（信頼の起点が未設定）"
     INVALID = "invalid", "無効"
-    UNVERIFIED = "unverified", "未検証"
+    UNVERIFIED = "unverified", "未検証"  # recorded before the PAdES verifier; re-verified nightly

@@ -168,6 +168,12 @@ class SigningRequest(models.Model):
     last_error_message = models.TextField("エラーの内容", blank=True)
     last_error_at = models.DateTimeField("エラー日時", null=True, blank=True)
     stored_at = models.DateTimeField("締結書類の保存日時", null=True, blank=True)
+    store_failed_at = models.DateTimeField(
+        "締結書類の取得失敗",
+        null=True,
+        blank=True,
+        help_text="恒久的なエラー（LGWAN環境でダウンロードできない等）。原因を解消して再取得してください。",
+    )
 
     class Meta:
         verbose_name = "署名依頼"
@@ -287,6 +293,7 @@ class SignedDocument(models.Model):
     page_count = models.PositiveIntegerField("ページ数")
     signature_status = models.CharField("電子署名", max_length=20, choices=SignatureStatus.choices)
     signature_detail = models.TextField("検証結果", blank=True)
+    signature_checks = models.JSONField("署名ごとの検証内容", default=list, blank=True)
     signer_subject = models.CharField("署名者（証明書）", max_length=300, blank=True)
     signed_at = models.DateTimeField("署名日時", null=True, blank=True)
     timestamp_at = models.DateTimeField("タイムスタンプ", null=True, blank=True)

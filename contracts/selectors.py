@@ -57,6 +57,11 @@ def gate_problems(contract: Contract) -> list[str]:
         )
     if not contract.files.exists():
         problems.append("署名するPDFがありません。契約書のPDFを登録してください。")
+    from esign.limits import document_problems
+
+    problems += document_problems(
+        list(contract.files.values_list("file__original_name", "file__size"))
+    )
     problems += term_problems(contract) + council_problems(contract)
     if contract.signing_requests.filter(status__in=REQUEST_ACTIVE).exists():
         problems.append("この契約には進行中の署名依頼があります。")

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 PROVIDER = "cloudsign"
 # Requests the sweep and the reconcile follow (a concluded one until its files are stored).
 FOLLOWED = Q(status=RequestStatus.WAITING) | Q(
-    status=RequestStatus.CONCLUDED, stored_at__isnull=True
+    status=RequestStatus.CONCLUDED, stored_at__isnull=True, store_failed_at__isnull=True
 )
 
 
@@ -87,9 +87,10 @@ def sync_signing_status(*, client=None) -> SweepResult:
 
 
 def _store_pending() -> None:
-    """Concluded requests whose files are not stored yet (a lost task) get another go."""
+    """Concluded requests whose files are not stored yet (a lost task) get another go; those
+    that failed permanently wait for staff (再取得) instead of looping."""
     for pk in SigningRequest.objects.filter(
-        status=RequestStatus.CONCLUDED, stored_at__isnull=True
+        status=RequestStatus.CONCLUDED, stored_at__isnull=True, store_failed_at__isnull=True
     ).values_list("pk", flat=True)[:50]:
         services.wake("store_signed_documents", pk)
 

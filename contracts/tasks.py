@@ -21,7 +21,7 @@ from django.db import DatabaseError
 
 from contracts import services, sync
 from contracts.models import SigningRequest
-from esign.errors import TransientError
+from esign.errors import PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
 MAX_FAILURES = 8
@@ -123,12 +123,21 @@ def refresh_signing_request(self, request_id: int, failures: int = 0) -> str:
 
 @shared_task(bind=True, base=SigningRequestTask)
 def store_signed_documents(self, request_id: int, failures: int = 0) -> str:
-    """Download, verify and store the signed PDFs and the certificate (idempotent)."""
-    result = self.step(
-        lambda: services.signed_documents_store(request_id=request_id),
-        request_id=request_id,
-        failures=failures,
-    )
+    """Download, verify and store the signed PDFs and the certificate (idempotent). A permanent
+    error (e.g. 400 on GET /files/{id} on LGWAN) marks the request 締結書類の取得失敗 for staff
+    instead of being re-queued by every sweep; transient ones are retried (and re-queued)."""
+    try:
+        result = self.step(
+            lambda: services.signed_documents_store(request_id=request_id),
+            request_id=request_id,
+            failures=failures,
+        )
+    except PermanentError as exc:
+        logger.error("signing request %s: cannot store the signed files: %s", request_id, exc)
+        services.signing_request_store_fail(
+            signing_request=SigningRequest.objects.get(pk=request_id), error=exc
+        )
+        return "failed"
     return "skipped" if result is None else "stored"
 
 

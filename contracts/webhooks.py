@@ -3,7 +3,6 @@ the call and asks for an immediate re-read of that document."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from contracts import services
 from contracts.models import SigningRequest, WebhookReceipt
+from core.net import client_ip, in_networks, parse_ip
 from core.ratelimit import limited
 
 logger = logging.getLogger(__name__)
@@ -27,11 +27,7 @@ def _allowed(address: str | None) -> bool:
     networks = settings.CLOUDSIGN_WEBHOOK_ALLOWED_IPS
     if not networks:
         return True
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+    return in_networks(parse_ip(address), networks)
 
 
 def _bad(status: int, message: str) -> JsonResponse:
@@ -44,7 +40,7 @@ def cloudsign_webhook(request: HttpRequest, secret: str) -> JsonResponse:
     expected = settings.CLOUDSIGN_WEBHOOK_SECRET
     if not expected or not constant_time_compare(secret, expected):
         raise Http404
-    address = request.META.get("REMOTE_ADDR")
+    address = client_ip(request)  # behind nginx: per TRUSTED_PROXY_HOPS / TRUSTED_PROXIES
     if limited(request, "webhook"):
         return _bad(429, "too many requests")
     if not _allowed(address):

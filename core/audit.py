@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from core import net
 from core.models import AuditEvent
 
 SYSTEM = "system"
@@ -15,7 +16,7 @@ SYSTEM = "system"
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return net.client_ip(request)
 
 
 def record(

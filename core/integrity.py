@@ -1,9 +1,12 @@
-"""The nightly integrity check: re-hash every stored file against its recorded sha256."""
+"""The nightly integrity check: re-hash every stored file against its recorded sha256, then run
+the checks other apps register (``register_check``; contracts re-verifies every signed PDF's
+signatures with the same verifier that stored them)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 
@@ -12,6 +15,16 @@ from core.mail import send_mail_on_commit
 from core.models import StoredFile
 
 logger = logging.getLogger(__name__)
+
+# A check returns the problems it found: (stored file, problem code) pairs. It audits them itself.
+Check = Callable[[], list[tuple[StoredFile, str]]]
+_checks: list[Check] = []
+
+
+def register_check(check: Check) -> None:
+    """Called from an AppConfig.ready(): a higher app adds its own nightly check."""
+    if check not in _checks:
+        _checks.append(check)
 
 
 def file_sha256(stored: StoredFile) -> str | None:
@@ -42,6 +55,8 @@ def check_all() -> dict:
             payload={"expected": stored.sha256, "actual": actual, "path": stored.file.name},
         )
         logger.error("integrity %s: %s (%s)", problem, stored.pk, stored.file.name)
+    for check in _checks:
+        problems.extend((stored, problem, None) for stored, problem in check())
     if problems:
         admins = get_user_model().objects.filter(is_superuser=True, is_active=True)
         send_mail_on_commit(

@@ -7,6 +7,7 @@ import time
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from core import net
 from core.models import RateCounter
 
 
@@ -44,7 +45,7 @@ def acquire(key: str, limit: int, *, per: int = 60, max_wait: float = 120.0) -> 
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return net.client_ip(request) or "unknown"
 
 
 def limited(request, scope: str, *, key: str | None = None) -> bool:

@@ -45,7 +45,11 @@ PRODUCTION = "https://api.cloudsign.jp"
 SANDBOX = "https://api-sandbox.cloudsign.jp"
 LGWAN_PRODUCTION = "https://lgwan-api.cloudsign.jp"
 LGWAN_SANDBOX = "https://lgwan-api-sandbox.cloudsign.jp"
-TOKEN_REFRESH_MARGIN = 60  # seconds
+# A valid token is reused (the service hands out the same one until it expires anyway); a new one
+# is asked for only in the last few seconds, or after a 401.
+TOKEN_REFRESH_MARGIN = 5  # seconds
+# CloudSign holds a request up to 180 s before its gateway answers 504 (and carries on).
+DEFAULT_READ_TIMEOUT = 190.0
 SEEN_LIMIT = 256
 
 
@@ -60,7 +64,7 @@ class CloudSignClient:
         client_id: str,
         *,
         connect_timeout: float = 5.0,
-        read_timeout: float = 60.0,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
         session: requests.Session | None = None,
         before_request: Callable[[], None] | None = None,
     ):
@@ -169,7 +173,7 @@ class CloudSignClient:
     # --- token ----------------------------------------------------------------------------
 
     def token(self) -> str:
-        """The cached access token, refreshed when fewer than 60 seconds remain."""
+        """The cached access token, reused until a few seconds before it expires."""
         with self._token_lock:
             if self._token and time.monotonic() < self._token_expires - TOKEN_REFRESH_MARGIN:
                 return self._token

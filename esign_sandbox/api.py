@@ -53,6 +53,12 @@ def error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
 
 
+@csrf_exempt
+def unknown_route(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Every route the sandbox does not implement answers with the specification's error body."""
+    return error(404, "not_found", "not found")
+
+
 def go_bool(form: QueryDict, name: str, default: bool | None = None) -> bool | None:
     """Go's strconv.ParseBool, which the service uses for its boolean fields."""
     value = form.get(name)
@@ -73,10 +79,26 @@ def checked_email(value: str | None) -> str:
         validate_email(value)
     except ValidationError:
         raise SandboxError(400, "bad_request", "invalid email") from None
-    domain = value.rsplit("@", 1)[1].lower()
-    if domain.endswith(".invalid") or "." not in domain:  # the domain-existence check, stubbed
+    domain = value.rsplit("@", 1)[1].lower().rstrip(".")
+    if not domain_may_exist(domain):  # the service checks that the domain exists
         raise SandboxError(400, "bad_request", "email domain does not exist")
     return value
+
+
+# Names that never receive mail (RFC 2606, 6761, 6762, 7686, 8375; example.com/net/org publish a
+# null MX, RFC 7505). The sandbox has no DNS: ``.example`` stands in for real domains (the demo
+# data and the tests use it) — the real service would refuse it.
+RESERVED_TLDS = {"invalid", "test", "localhost", "local", "onion", "internal", "arpa"}
+NULL_MX_DOMAINS = {"example.com", "example.net", "example.org"}
+
+
+def domain_may_exist(domain: str) -> bool:
+    if domain.startswith("[") or "." not in domain:  # an address literal or a bare host name
+        return False
+    labels = domain.split(".")
+    if labels[-1] in RESERVED_TLDS or labels[-1].isdigit():
+        return False
+    return not any(domain == d or domain.endswith("." + d) for d in NULL_MX_DOMAINS)
 
 
 def checked_text(
@@ -140,12 +162,19 @@ def _authenticate(request: HttpRequest) -> Account:
             raise SandboxError(401, "unauthorized", "invalid or expired access token")
         if token.blocked_until and token.blocked_until > now:
             raise SandboxError(429, "too_many_requests", "too many requests")
-        if token.window_start is None or now - token.window_start >= dt.timedelta(seconds=60):
-            token.window_start, token.window_count = now, 0
-        token.window_count += 1
-        if token.window_count > settings.ESIGN_SANDBOX_RATE_LIMIT:
+        # A sliding window: the requests of the last 60 seconds, whenever the minute began
+        # (counted per second: at most 60 [second, count] pairs, whatever the rate).
+        second = int(now.timestamp())
+        recent = [[s, n] for s, n in token.recent_requests if s > second - 60]
+        if recent and recent[-1][0] == second:
+            recent[-1][1] += 1
+        else:
+            recent.append([second, 1])
+        if sum(n for _, n in recent) > settings.ESIGN_SANDBOX_RATE_LIMIT:
             token.blocked_until = now + dt.timedelta(seconds=60)
-        token.save(update_fields=["window_start", "window_count", "blocked_until"])
+            recent = []
+        token.recent_requests = recent
+        token.save(update_fields=["recent_requests", "blocked_until"])
     if token.blocked_until and token.blocked_until > now:
         raise SandboxError(429, "too_many_requests", "too many requests")
     return token.account
@@ -443,6 +472,9 @@ def add_file(request: HttpRequest, doc: Document) -> JsonResponse:
 @wraps_doc
 def get_file(request: HttpRequest, doc: Document, file_id: str) -> HttpResponse:
     f = doc.files.get(pk=file_id)
+    if doc.account.lgwan:
+        # The specification: on LGWAN some files cannot be downloaded → 400 bad_request.
+        return error(400, "bad_request", "this file cannot be downloaded in the LGWAN environment")
     data = f.signed_data if doc.status == DocStatus.CONCLUDED and f.signed_data else f.data
     return HttpResponse(bytes(data), content_type="application/pdf")
 

@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -39,11 +40,20 @@ class SandboxError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def touch(doc: Document, *, processed: bool = False) -> None:
-    now = timezone.now()
-    doc.updated_at = now
-    if processed or doc.status in (DocStatus.DRAFT, DocStatus.TEMPLATE):
-        doc.last_processed_at = now
+# The specification: for these statuses last_processed_at is the latest participant
+# processed_at (the last agreement or rejection); otherwise the document's last update.
+PROCESSED_STATUSES = (DocStatus.WAITING, DocStatus.CONCLUDED, DocStatus.CANCELED, 13)
+
+
+def last_processed(doc: Document):
+    if doc.status in PROCESSED_STATUSES:
+        return doc.participants.aggregate(latest=Max("processed_at"))["latest"]
+    return doc.updated_at
+
+
+def touch(doc: Document) -> None:
+    doc.updated_at = timezone.now()
+    doc.last_processed_at = last_processed(doc)
 
 
 def link_for(participant: Participant) -> str:
@@ -105,7 +115,10 @@ def send_request_mail(doc: Document, participant: Participant, *, resend: bool =
 
 
 def webhook(doc: Document, kind: str, *, bounced: str = "") -> None:
-    """Queue the team's Hook URLs for this event (delivered asynchronously, with retries)."""
+    """Queue the team's Hook URLs for this event (delivered asynchronously, with retries).
+    An account behaving like LGWAN sends none."""
+    if doc.account.lgwan:
+        return
     condition = {"COMPLETED": "on_completed", "CANCELED": "on_canceled", "BOUNCED": "on_bounced"}
     sender = sender_of(doc)
     text = f"{kind} : {doc.title} sent by {sender.name}"
@@ -163,11 +176,22 @@ def send(doc: Document) -> None:
     now = timezone.now()
     doc.status = DocStatus.WAITING
     doc.sent_at = now
-    doc.last_processed_at = now
     doc.updated_at = now
+    # Sending is the sender's processing (CloudSign signs the sender in at this step).
+    doc.participants.filter(order=0).update(status=PStatus.SENT, processed_at=now)
+    doc.last_processed_at = last_processed(doc)
     doc.save()
-    doc.participants.filter(order=0).update(status=PStatus.SENT)
     doc.participants.filter(order__gt=1).update(status=PStatus.QUEUED)
+    sender = sender_of(doc)
+    for f in doc.files.all():
+        # Like CloudSign: the document ID is signed in at sending, then the sender's signature.
+        data = pki.sign_step(
+            bytes(f.data), field_name="CloudSign-DocumentID", reason=f"書類ID {doc.id}"
+        )
+        f.signed_data = pki.sign_step(
+            data, field_name="CloudSign-Sender", reason="送信", name=sender.name
+        )
+        f.save(update_fields=["signed_data"])
     issue_link(people[0])
     send_request_mail(doc, people[0])
 
@@ -180,7 +204,7 @@ def decline(doc: Document, comment: str) -> None:
         raise SandboxError(400, "bad_request", "document status is not 1")
     doc.status = DocStatus.CANCELED
     doc.decline_comment = comment
-    touch(doc, processed=True)
+    touch(doc)  # no participant processed anything: last_processed_at stays
     doc.save()
     doc.participants.filter(order__gt=0, status__in=[PStatus.WAITING, PStatus.QUEUED]).update(
         status=PStatus.CANCELED, link_token=None
@@ -210,9 +234,10 @@ def agree(doc_id: str, participant_id: str | None = None) -> Document:
     current.processed_at = now
     current.link_token = None
     current.save()
-    doc.last_processed_at = now
+    doc.last_processed_at = last_processed(doc)
     doc.updated_at = now
     following = doc.participants.filter(order__gt=current.order).order_by("order").first()
+    _sign_agreement(doc, current, final=following is None)
     if following is not None:
         doc.save()
         issue_link(following)
@@ -224,13 +249,23 @@ def agree(doc_id: str, participant_id: str | None = None) -> Document:
     return doc
 
 
-def conclude(doc: Document) -> None:
-    """Sign every file (PAdES + timestamp), make the 合意締結証明書, mail everyone, fire hooks."""
-    attachments = []
+def _sign_agreement(doc: Document, participant: Participant, *, final: bool) -> None:
+    """The recipient's signature on every file; the last one is timestamped and the file made
+    long-term (DSS with the CA's certificates and CRL, then a document timestamp)."""
     for f in doc.files.all():
-        f.signed_data = pki.sign_pdf(bytes(f.data))
+        f.signed_data = pki.sign_step(
+            bytes(f.signed_data or f.data),
+            field_name=f"CloudSign-Recipient{participant.order}",
+            reason="合意",
+            name=participant.name,
+            final=final,
+        )
         f.save(update_fields=["signed_data"])
-        attachments.append((f.name, bytes(f.signed_data)))
+
+
+def conclude(doc: Document) -> None:
+    """Make the 合意締結証明書 (signed too), mail everyone with the signed files, fire hooks."""
+    attachments = [(f.name, bytes(f.signed_data)) for f in doc.files.all()]
     doc.certificate = pki.sign_pdf(certificate_pdf(doc), reason="合意締結証明書")
     doc.save(update_fields=["certificate"])
     people = list(doc.participants.all())
@@ -251,7 +286,7 @@ def reject(doc_id: str, comment: str, participant_id: str | None = None) -> Docu
     doc.participants.filter(order__gt=current.order).update(status=PStatus.CANCELED)
     doc.status = DocStatus.CANCELED
     doc.decline_comment = comment
-    doc.last_processed_at = now
+    doc.last_processed_at = last_processed(doc)
     doc.updated_at = now
     doc.save()
     _mail("rejected", {"doc": doc, "participant": current}, [sender_of(doc).email])

@@ -30,6 +30,12 @@ class PStatus(models.IntegerChoices):
     SIGNING = 12, "署名中"
 
 
+def lgwan_default() -> bool:
+    from django.conf import settings
+
+    return settings.ESIGN_SANDBOX_LGWAN
+
+
 class Account(models.Model):
     """An API user (sender) known by its client_id."""
 
@@ -40,6 +46,11 @@ class Account(models.Model):
     organization = models.CharField(max_length=64, default="足利市役所")
     team_id = models.CharField(max_length=36, default=new_id)
     team_name = models.CharField(max_length=64, default="足利市役所")
+    lgwan = models.BooleanField(
+        "LGWAN環境として振る舞う",
+        default=lgwan_default,
+        help_text="ファイルのダウンロード（GET /files/{id}）に400を返し、Webhookを送りません。",
+    )
 
     class Meta:
         verbose_name = "APIクライアント"
@@ -53,9 +64,9 @@ class AccessToken(models.Model):
     token = models.CharField(max_length=36, primary_key=True)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tokens")
     expires_at = models.DateTimeField()
-    # Rate limit bookkeeping: requests in the current minute, and a block after 800.
-    window_start = models.DateTimeField(null=True)
-    window_count = models.PositiveIntegerField(default=0)
+    # Rate limit bookkeeping: [epoch second, requests] for the last 60 seconds, and a one-minute
+    # block after more than 800 requests in them.
+    recent_requests = models.JSONField(default=list)
     blocked_until = models.DateTimeField(null=True)
 
     def __str__(self) -> str:

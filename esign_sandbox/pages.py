@@ -98,3 +98,17 @@ def sign_file(request: HttpRequest, token: str, file_id: str) -> HttpResponse:
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def ca_certificate(request: HttpRequest) -> HttpResponse:
+    """The sandbox CA certificate (PEM): what a verifier installs as its trust root."""
+    from esign_sandbox import pki
+
+    return HttpResponse(pki.ca_pem_path().read_bytes(), content_type="application/x-pem-file")
+
+
+def ca_crl(request: HttpRequest) -> HttpResponse:
+    """The CA's CRL (DER), the URL in every certificate's CRL distribution point."""
+    from esign_sandbox import pki
+
+    return HttpResponse(pki.crl_der(), content_type="application/pkix-crl")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from esign_sandbox import engine
 from esign_sandbox.models import (
+    Account,
     Document,
     Fault,
     FaultKind,
@@ -63,6 +64,14 @@ def inject(
         remaining=remaining,
         delay_seconds=delay_seconds,
     )
+
+
+def behave_like_lgwan(on: bool = True) -> None:
+    """Every API client answers 400 on file downloads and sends no webhooks (or stops)."""
+    from esign_sandbox.api import DEMO_CLIENT_ID
+
+    Account.objects.get_or_create(client_id=DEMO_CLIENT_ID)
+    Account.objects.update(lgwan=on)
 
 
 def clear_faults() -> None:

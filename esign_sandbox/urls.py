@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from esign_sandbox import api, pages
 
@@ -49,7 +49,12 @@ urlpatterns = [
         api.endpoint({"PUT": api.update_reportee, "DELETE": api.remove_reportee}),
         name="reportee",
     ),
+    # The sandbox CA: its certificate and its CRL (also embedded in every signed PDF's DSS).
+    path("pki/ca.pem", pages.ca_certificate, name="ca_pem"),
+    path("pki/ca.crl", pages.ca_crl, name="ca_crl"),
     # What recipients see: the links in the sandbox's e-mails.
     path("sign/<str:token>/", pages.sign, name="sign"),
     path("sign/<str:token>/files/<str:file_id>/", pages.sign_file, name="sign_file"),
+    # Anything else (templates, attachments, attributes, …): the specification's JSON 404.
+    re_path(r"^(?P<path>.*)$", api.unknown_route, name="unknown"),
 ]

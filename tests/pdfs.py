@@ -70,3 +70,38 @@ def make_deeply_nested_pdf(depth: int = 5000) -> bytes:
         + b"]" * depth
         + b"\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
     )
+
+
+def make_large_pdf(size: int) -> bytes:
+    """A parseable PDF of exactly ``size`` bytes: pages whose content streams carry random
+    (incompressible) data, as a scanned drawing would."""
+    import os
+
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    def build(noise_bytes: list[int]) -> bytes:
+        writer = PdfWriter()
+        for n in noise_bytes:
+            page = writer.add_blank_page(595, 842)
+            stream = DecodedStreamObject()
+            stream.set_data(b"BT /F1 12 Tf 72 760 Td (drawing) Tj ET\n% " + b"0" * n + b"\n")
+            page[NameObject("/Contents")] = writer._add_object(stream)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    per_page = 1024 * 1024
+    chunks = [per_page] * max(1, size // per_page)
+    probe = len(build(chunks))
+    chunks[-1] += size - probe
+    data = build(chunks)
+    assert len(data) == size, (len(data), size)
+    # replace the zero padding with noise of the same length (the size does not change)
+    out = bytearray(data)
+    start = 0
+    while (at := out.find(b"(drawing) Tj ET\n% ", start)) != -1:
+        begin = at + len(b"(drawing) Tj ET\n% ")
+        end = out.index(b"\n", begin)
+        out[begin:end] = os.urandom((end - begin) // 2 + 1).hex().encode()[: end - begin]
+        start = end
+    return bytes(out)

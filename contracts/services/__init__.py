@@ -40,6 +40,7 @@ from contracts.services.storing import (
     contract_record_correction,
     signed_documents_store,
     signing_request_refetch,
+    signing_request_store_fail,
 )
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "contract_remove_file",
     "contract_update",
     "signing_request_refetch",
+    "signing_request_store_fail",
     "CITY_ORGANIZATION",
     "ClaimHeld",
     "ContractError",

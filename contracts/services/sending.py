@@ -145,29 +145,29 @@ def _message(contract: Contract) -> str:
     )
 
 
-def _find_created_draft(client, signing_request: SigningRequest, title: str, note: str):
-    """After a create that may have happened (504), find the draft it made, if any."""
-    since = signing_request.create_attempted_at - dt.timedelta(seconds=5)
-    used = set(
-        SigningRequest.objects.exclude(document_id=None).values_list("document_id", flat=True)
-    )
+def document_marker(signing_request: SigningRequest) -> str:
+    """A reference unique to this request and this installation, written into the document's
+    note (an internal memo recipients do not see), by which a draft created behind a 504 is
+    found again — without comparing clocks."""
+    from django.utils.crypto import salted_hmac
+
+    digest = salted_hmac("esign-document-marker", str(signing_request.pk)).hexdigest()[:16]
+    return f"ポータル参照番号 {signing_request.pk}-{digest}"
+
+
+def _find_created_draft(client, signing_request: SigningRequest, marker: str):
+    """After a create that may have happened (504), find the draft it made, if any: the drafts
+    carrying this request's marker (a second create that also went through is deleted)."""
     found = []
     page = 1
     while True:
-        listing = client.list_documents(page=page, status=0, from_=since, with_files=False)
-        found += [
-            d
-            for d in listing.documents
-            if d.title == title
-            and d.note == note
-            and d.id not in used
-            and (d.created_at is None or d.created_at >= since.replace(microsecond=0))
-        ]
+        listing = client.list_documents(page=page, status=0, with_files=False)
+        found += [d for d in listing.documents if marker in (d.note or "").splitlines()]
         if len(listing.documents) < 100:
             break
         page += 1
-    found.sort(key=lambda d: (d.created_at or since, d.id))
-    for extra in found[1:]:  # a second create that also went through: remove it
+    found.sort(key=lambda d: (d.created_at or timezone.now(), d.id))
+    for extra in found[1:]:
         client.delete_document(extra.id)
     return found[0] if found else None
 
@@ -175,12 +175,13 @@ def _find_created_draft(client, signing_request: SigningRequest, title: str, not
 def _push(client, signing_request: SigningRequest) -> Document:
     contract = signing_request.contract
     title = _document_title(contract)
-    note = contract.case.awarded_company.name
+    marker = document_marker(signing_request)
+    note = f"{contract.case.awarded_company.name}\n{marker}"
     # 1. The document: created once; its id is stored at once.
     if not signing_request.document_id:
         found = None
         if signing_request.create_attempted_at:
-            found = _find_created_draft(client, signing_request, title, note)
+            found = _find_created_draft(client, signing_request, marker)
         if found is None:
             signing_request.create_attempted_at = timezone.now()
             SigningRequest.objects.filter(pk=signing_request.pk).update(

@@ -49,6 +49,7 @@ def _claim_for_storage(request_id: int) -> bool:
             pk=request_id,
             status=RequestStatus.CONCLUDED,
             stored_at__isnull=True,
+            store_failed_at__isnull=True,
         ).update(claimed_until=now + dt.timedelta(seconds=_claim_seconds()))
     )
 
@@ -86,6 +87,7 @@ def _store_one(
             page_count=stored.page_count,
             signature_status=verification.status,
             signature_detail=verification.detail,
+            signature_checks=verification.checks,
             signer_subject=verification.signer,
             signed_at=verification.signed_at,
             timestamp_at=verification.timestamp_at,
@@ -183,11 +185,46 @@ def _mark_concluded(signing_request: SigningRequest) -> SigningRequest:
 def signing_request_refetch(
     *, signing_request: SigningRequest, user, request: HttpRequest | None = None
 ) -> None:
-    """Staff ask for a concluded request's documents again (e.g. after a storage fault): the
-    claim is released and the store task queued; storing stays idempotent."""
-    SigningRequest.objects.filter(pk=signing_request.pk).update(claimed_until=None)
-    audit.record("signing_request.refetch", actor=user, target=signing_request, request=request)
+    """Staff ask for a concluded request's documents again (e.g. after a storage fault, or
+    once the cause of a permanent failure — 締結書類の取得失敗 — is fixed): the failure mark and
+    the claim are cleared and the store task queued; storing stays idempotent."""
+    SigningRequest.objects.filter(pk=signing_request.pk).update(
+        claimed_until=None, store_failed_at=None
+    )
+    audit.record(
+        "signing_request.refetch",
+        actor=user,
+        target=signing_request,
+        request=request,
+        payload={"after_failure": signing_request.store_failed_at is not None},
+    )
     _enqueue_store(signing_request.pk)
+
+
+@transaction.atomic
+def signing_request_store_fail(
+    *, signing_request: SigningRequest, error: CloudSignError
+) -> SigningRequest:
+    """A permanent error while fetching the signed files (e.g. 400 on LGWAN): stop trying,
+    record it and tell the department's staff (管理画面 → 署名依頼 → 再取得 after fixing)."""
+    signing_request = SigningRequest.objects.select_for_update().get(pk=signing_request.pk)
+    if signing_request.stored_at is not None or signing_request.store_failed_at is not None:
+        return signing_request
+    _record_error(signing_request, error, release=True)
+    SigningRequest.objects.filter(pk=signing_request.pk).update(store_failed_at=timezone.now())
+    signing_request.refresh_from_db()
+    audit.record(
+        "signing_request.store_failed",
+        target=signing_request,
+        payload={"code": error.code, "status": error.status, "message": error.message},
+    )
+    contract = signing_request.contract
+    send_mail_on_commit(
+        "signed_documents_store_failed",
+        {"signing_request": signing_request, "contract": contract, "case": contract.case},
+        reviewer_emails(contract.case),
+    )
+    return signing_request
 
 
 @transaction.atomic

@@ -125,3 +125,64 @@ def test_change_contract_needs_a_concluded_original(ready_contract, section_staf
     assert change.kind == "change" and change.original == ready_contract
     ready_contract.refresh_from_db()
     assert ready_contract.status == "concluded"
+
+
+def _upload(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, "application/pdf")
+
+
+@pytest.mark.django_db
+def test_a_pdf_the_portal_accepts_but_cloudsign_would_refuse_in_one_request(
+    case, section_staff, accepted_econtract, settings
+):
+    """20 MB is the whole request body at CloudSign: a 20 MB PDF plus the envelope is over."""
+    from tests.pdfs import make_large_pdf
+
+    contract = services.contract_create(case=case, user=section_staff)
+    data = make_large_pdf(settings.UPLOAD_MAX_BYTES - 200)  # within the portal's upload limit
+    services.contract_add_file(
+        contract=contract, user=section_staff, upload=_upload("設計図面.pdf", data)
+    )
+    problems = problems_of(contract, section_staff)
+    assert problems == [
+        "「設計図面.pdf」（20.0MB）は、電子契約サービスへ1回で送れる20MBを超えます。"
+        "サイズを小さくしてください。"
+    ]
+    # a slightly smaller drawing goes through
+    contract.files.all().delete()
+    services.contract_add_file(
+        contract=contract,
+        user=section_staff,
+        upload=_upload("設計図面.pdf", make_large_pdf(settings.UPLOAD_MAX_BYTES - 4096)),
+    )
+    assert selectors.gate_problems(contract) == []
+
+
+@pytest.mark.django_db
+def test_more_than_50mb_in_one_document(case, section_staff, accepted_econtract):
+    from tests.pdfs import make_large_pdf
+
+    contract = services.contract_create(case=case, user=section_staff)
+    for n in range(3):
+        services.contract_add_file(
+            contract=contract,
+            user=section_staff,
+            upload=_upload(f"図面{n + 1}.pdf", make_large_pdf(18 * 1024 * 1024)),
+        )
+    assert problems_of(contract, section_staff) == [
+        "1つの書類のPDFの合計は50MBまでです（現在54.0MB）。PDFを分けるか、サイズを小さくしてください。"
+    ]
+
+
+@pytest.mark.django_db
+def test_more_than_100_files_in_one_document(case, section_staff, accepted_econtract):
+    contract = services.contract_create(case=case, user=section_staff)
+    for n in range(101):
+        services.contract_add_file(
+            contract=contract, user=section_staff, upload=pdf_upload(f"別紙{n + 1}.pdf", pages=1)
+        )
+    assert problems_of(contract, section_staff) == [
+        "1つの書類に登録できるPDFは100件までです（現在101件）。"
+    ]

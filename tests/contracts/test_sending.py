@@ -9,6 +9,7 @@ from django.core import mail
 from ashikaga_portal.celery import app as celery_app
 from contracts import selectors, services
 from contracts.models import SigningRequest
+from contracts.services import sending
 from esign.errors import TransientError
 from esign_sandbox import testing
 from esign_sandbox.models import Document, Participant, Reportee
@@ -58,7 +59,9 @@ def test_send_through_a_real_worker(ready_contract, section_staff, use_sandbox):
             time.sleep(0.2)
     assert signing_request.status == "waiting", signing_request.last_error_message
     doc = assert_exactly_one_complete_document(signing_request)
-    assert doc.note == ready_contract.case.awarded_company.name
+    company, marker = doc.note.splitlines()
+    assert company == ready_contract.case.awarded_company.name
+    assert marker == sending.document_marker(signing_request)
     assert "足利市です。" in doc.message
     signers = list(signing_request.signers.values_list("order", "state"))
     assert signers == [(1, "waiting"), (2, "pending")]
@@ -209,3 +212,44 @@ def test_rejection_by_the_contractor_is_applied(ready_contract, section_staff, u
     services.signing_request_apply_remote_state(signing_request=signing_request, document=doc)
     assert AuditEvent.objects.count() == before
     assert selectors.gate_problems(ready_contract) == []  # it can be sent again
+
+
+def test_504_on_create_finds_its_draft_by_marker_whatever_the_clocks(
+    ready_contract, section_staff, use_sandbox
+):
+    """The draft made behind a 504 is found by the marker in its note, even when the portal's
+    clock is an hour ahead of the service's; a look-alike draft without the marker is left."""
+    from datetime import timedelta
+
+    from esign.factory import get_client
+
+    signing_request = services.contract_send_for_signature(
+        contract=ready_contract, user=section_staff
+    )
+    title = f"{ready_contract.case.number} {ready_contract.title}"
+    look_alike = get_client().create_document(
+        title=title, note=ready_contract.case.awarded_company.name
+    )
+    testing.inject("504", method="POST", path_regex=r"^/documents$", remaining=1)
+    with pytest.raises(TransientError):
+        services.signing_request_push(request_id=signing_request.pk)
+    signing_request.refresh_from_db()
+    assert signing_request.document_id is None
+    SigningRequest.objects.filter(pk=signing_request.pk).update(
+        create_attempted_at=signing_request.create_attempted_at + timedelta(hours=1)
+    )
+    result = push_until_done(signing_request)
+    assert result.status == "waiting"
+    assert result.document_id != look_alike.id
+    marker = sending.document_marker(result)
+    assert marker in Document.objects.get(pk=result.document_id).note
+    assert Document.objects.filter(title=title).count() == 2  # ours (sent) + the look-alike draft
+    assert Document.objects.get(pk=look_alike.id).status == 0
+
+
+def test_markers_differ_per_request_and_installation(ready_contract, section_staff, settings):
+    first = services.contract_send_for_signature(contract=ready_contract, user=section_staff)
+    marker = sending.document_marker(first)
+    assert marker.startswith(f"ポータル参照番号 {first.pk}-")
+    settings.SECRET_KEY = "another-installation-" + "x" * 40
+    assert sending.document_marker(first) != marker

@@ -339,6 +339,35 @@ def test_webhook_allow_list(hook, settings):
     assert hook(body, REMOTE_ADDR="52.68.17.229").status_code == 200
 
 
+def test_webhook_behind_nginx_one_hop(hook, settings):
+    """docs/deploy.md: nginx sets X-Forwarded-For $remote_addr, TRUSTED_PROXY_HOPS=1."""
+    settings.CLOUDSIGN_WEBHOOK_ALLOWED_IPS = ["52.68.17.229", "52.198.144.82", "3.112.114.42"]
+    settings.TRUSTED_PROXY_HOPS = 1
+    body = json.dumps({"documentID": "0" * 32, "status": 2})
+    behind = {"REMOTE_ADDR": "127.0.0.1"}
+    assert hook(body, HTTP_X_FORWARDED_FOR="3.112.114.42", **behind).status_code == 200
+    assert hook(body, HTTP_X_FORWARDED_FOR="198.51.100.7", **behind).status_code == 403
+    # a forged header in front of the real client address does not help
+    forged = "52.68.17.229, 198.51.100.7"
+    assert hook(body, HTTP_X_FORWARDED_FOR=forged, **behind).status_code == 403
+    # without the proxy setting the header is not read: nginx's own address is refused
+    settings.TRUSTED_PROXY_HOPS = 0
+    assert hook(body, HTTP_X_FORWARDED_FOR="3.112.114.42", **behind).status_code == 403
+
+
+def test_webhook_behind_listed_proxies(hook, settings):
+    settings.CLOUDSIGN_WEBHOOK_ALLOWED_IPS = ["52.68.17.229"]
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "127.0.0.1"]
+    body = json.dumps({"documentID": "0" * 32, "status": 2})
+    chain = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "52.68.17.229, 10.1.2.3"}
+    assert hook(body, **chain).status_code == 200
+    chain["HTTP_X_FORWARDED_FOR"] = "52.68.17.229, 198.51.100.7, 10.1.2.3"
+    assert hook(body, **chain).status_code == 403
+    # straight from the internet, claiming to be CloudSign
+    direct = {"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": "52.68.17.229"}
+    assert hook(body, **direct).status_code == 403
+
+
 def test_integrity_check_flags_a_changed_file(ready_contract, section_staff, settings, admin_user):
     stored = ready_contract.files.first().file
     assert integrity.check_all() == {"checked": 2, "problems": 0}
@@ -372,3 +401,39 @@ def test_webhook_url_works_without_a_trailing_sandbox(client, settings):
         client.post(HOOK.format("anything"), "{}", content_type="application/json").status_code
         == 404
     )
+
+
+def test_nightly_integrity_job_reverifies_signatures_with_the_same_verifier(
+    ready_contract, section_staff, use_sandbox, settings, admin_user, tmp_path
+):
+    from esign_sandbox import pki
+
+    signing_request = sent(ready_contract, section_staff)
+    testing.agree_all(signing_request.document_id)
+    sync.refresh_signing_request(request_id=signing_request.pk)
+    services.signed_documents_store(request_id=signing_request.pk)
+    documents = SignedDocument.objects.filter(signing_request=signing_request)
+    assert {d.signature_status for d in documents} == {"valid"}
+    # per signature: document ID, sender, two recipients, then the document timestamp
+    signed = documents.filter(kind="signed").first()
+    assert [c["kind"] for c in signed.signature_checks] == ["signature"] * 4 + [
+        "document_timestamp"
+    ]
+    assert integrity.check_all() == {"checked": 5, "problems": 0}
+    # the city replaces its trust roots with a bundle that does not hold the sandbox CA
+    sandbox_pki = settings.ESIGN_SANDBOX_PKI_DIR
+    settings.ESIGN_SANDBOX_PKI_DIR = str(tmp_path / "other-pki")
+    settings.ESIGN_TRUST_ROOTS = str(pki.ca_pem_path())
+    settings.ESIGN_SANDBOX_PKI_DIR = sandbox_pki
+    mail.outbox.clear()
+    assert integrity.check_all() == {"checked": 5, "problems": 3}
+    assert {d.signature_status for d in documents.all()} == {"invalid"}
+    assert "信頼の起点につながりません" in documents.all()[0].signature_detail
+    events = AuditEvent.objects.filter(action="signed_document.reverified")
+    assert events.count() == 3 and events.first().payload["before"] == "valid"
+    assert "電子署名の再検証で無効" in mail.outbox[0].body
+    # no trust roots at all: 有効（信頼の起点が未設定）, audited as a change, not an alarm
+    settings.ESIGN_TRUST_ROOTS = ""
+    settings.ESIGN_SANDBOX_ENABLED = False
+    assert integrity.check_all() == {"checked": 5, "problems": 0}
+    assert {d.signature_status for d in documents.all()} == {"valid_no_root"}

@@ -7,8 +7,10 @@ from pyhanko_certvalidator import ValidationContext
 
 
 def signature_status(data: bytes, ca_pem: str):
+    """pyHanko's status of the final approval signature (the one with the signature timestamp;
+    earlier ones are the document ID, the sender and the earlier recipients)."""
     reader = PdfFileReader(io.BytesIO(data), strict=False)
-    sig = reader.embedded_signatures[0]
+    sig = [s for s in reader.embedded_signatures if s.sig_object_type == "/Sig"][-1]
     ca = load_cert_from_pemder(ca_pem)
     vc = ValidationContext(trust_roots=[ca], allow_fetching=False)
     return validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)

@@ -159,6 +159,31 @@ def test_remove_participant_and_file(cs):
     assert doc.files == ()
 
 
+def test_token_is_reused_until_a_few_seconds_before_it_expires(cs, monkeypatch):
+    """The spec: a valid token is not re-issued — so the client does not ask for one while it
+    holds a valid one (formerly it asked before every call of the last minute)."""
+    import esign.client as client_module
+
+    now = [1000.0]
+    monkeypatch.setattr(client_module.time, "monotonic", lambda: now[0])
+    token = cs.token()
+    assert cs.calls == 1
+    now[0] += 3600 - 30  # 30 s left: still used, no new request
+    cs.me()
+    cs.me()
+    assert cs.calls == 3 and cs.token() == token
+    now[0] += 26  # 4 s left: renewed before it can expire in flight
+    cs.token()
+    assert cs.calls == 4
+
+
+def test_read_timeout_outlasts_cloudsigns_180_second_gateway(settings):
+    from esign.factory import get_client
+
+    assert settings.CLOUDSIGN_READ_TIMEOUT >= 180
+    assert get_client().timeout[1] >= 180
+
+
 # --- every error class, over HTTP -----------------------------------------------------------
 
 
