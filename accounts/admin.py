@@ -4,6 +4,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
+from core.admin import StrictLookupsMixin
 
 
 class PortalUserCreationForm(UserCreationForm):
@@ -19,7 +20,7 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(StrictLookupsMixin, BaseUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     ordering = ("email",)
@@ -69,20 +70,20 @@ class UserInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ("vendor_number", "name", "corporate_number", "representative", "phone")
     search_fields = ("name", "vendor_number", "corporate_number")
     inlines = [UserInline]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ("code", "name", "is_contract_section", "signer_name", "signer_email")
     search_fields = ("name", "code")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(StrictLookupsMixin, admin.ModelAdmin):
     """Staff invite a contractor user: the link is mailed on save, valid 7 days, single-use."""
 
     list_display = ("email", "company", "created_at", "expires_at", "accepted_at", "invited_by")

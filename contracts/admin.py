@@ -29,13 +29,13 @@ from contracts.models import (
 )
 from contracts.selectors import cases_for_staff, departments_for_staff, scope_to_staff
 from core import audit
-from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin, StrictLookupsMixin
 from core.uploads import validate_pdf_upload
 from core.wareki import format_fiscal_year
 from esign.errors import CloudSignError
 
 
-class DepartmentScopedAdmin(admin.ModelAdmin):
+class DepartmentScopedAdmin(StrictLookupsMixin, admin.ModelAdmin):
     """Staff without the all-departments permission see and change only their department's rows."""
 
     department_path = "department"
