@@ -133,15 +133,26 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 # Login throttling (django-axes): 5 failures for one account → locked for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# Locked per account, whatever the source address: rotating IPs does not help an attacker, and
-# staff sharing one LGWAN address do not lock each other out. (axes.W006 warns about locks keyed on
-# User-Agent or cookies only, which does not apply to a username lock.)
+# Locked per account — on the canonical login name (accounts.usernames: NFKC + casefold + IDNA),
+# so DOBOKU@…, Doboku@… or a dotless-ı spelling share one lock — whatever the source address:
+# rotating IPs does not help an attacker, and staff sharing one LGWAN address do not lock each
+# other out. Failures are recorded with the client address through the trusted proxies
+# (core.net.client_ip); the per-address throttle is RATE_LIMITS["login_address"] below.
+# (axes.W006 warns about locks keyed on User-Agent or cookies only, not a username lock.)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"  # the login forms post the e-mail as "username"
+AXES_USERNAME_CALLABLE = "accounts.usernames.axes_username"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# The client address behind reverse proxies (core.net.client_ip), for rate limits, the login
+# throttle and audit records: how many proxies append to X-Forwarded-For in front of the portal
+# (1 behind the documented nginx), or their addresses/networks. 0 and empty: REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "ja"
@@ -277,6 +288,10 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = "足利市 電子契約ポータル"
 RECOVERY_CODE_COUNT = 10
+# django-otp's own back-off is kept per device, so anyone who knows the password could use it to
+# lock the staff member out; the limit is RATE_LIMITS["otp"] per account *and* client address.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Request rate limits (core.ratelimit, shared by every process): (requests, seconds) per address.
 RATE_LIMITS = {
@@ -285,6 +300,8 @@ RATE_LIMITS = {
     "upload": (60, 600),
     "webhook": (600, 60),
     "otp": (10, 600),
+    # failed logins from one client address, over every account (then 429 on every login path)
+    "login_address": (env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20), 900),
 }
 
 # Caches: local memory by default; Redis in production (CACHE_URL=redis://…).

@@ -7,15 +7,18 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from core import net
 from core.models import AuditEvent
 
 SYSTEM = "system"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address through the trusted proxies (core.net), or None."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = net.client_ip(request)
+    return None if address == "unknown" else address
 
 
 def record(

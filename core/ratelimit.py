@@ -44,7 +44,10 @@ def acquire(key: str, limit: int, *, per: int = 60, max_wait: float = 120.0) -> 
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address through the trusted proxies (``core.net.client_ip``)."""
+    from core.net import client_ip
+
+    return client_ip(request)
 
 
 def limited(request, scope: str, *, key: str | None = None) -> bool:
@@ -53,6 +56,18 @@ def limited(request, scope: str, *, key: str | None = None) -> bool:
 
     limit, per = settings.RATE_LIMITS[scope]
     return try_acquire(f"{scope}:{key or client_address(request)}", limit, per=per) > 0
+
+
+def exhausted(request, scope: str, *, key: str | None = None) -> bool:
+    """True when ``scope`` has no slot left in this window for this address (or ``key``); takes
+    none (for counting failures, which ``limited`` records one by one)."""
+    from django.conf import settings
+
+    limit, per = settings.RATE_LIMITS[scope]
+    window = int(time.time() // per)
+    return RateCounter.objects.filter(
+        key=f"{scope}:{key or client_address(request)}", window=window, count__gte=limit
+    ).exists()
 
 
 def too_many(request):
