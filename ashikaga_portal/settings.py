@@ -201,6 +201,14 @@ STORAGES = {
 # Upload validation (core.uploads)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_PAGES = env.int("UPLOAD_MAX_PAGES", default=500)
+# Every untrusted PDF (uploads, the 認証キーのお知らせ reader) is parsed in a child process with a
+# wall-clock limit and a memory limit (3× the file + PDF_PARSE_MEMORY_MB); each stream may
+# decompress to at most PDF_MAX_DECOMPRESSED_BYTES; the active-content scan visits at most
+# PDF_SCAN_MAX_OBJECTS objects (core.sandboxed, core.pdfscan).
+PDF_PARSE_SECONDS = env.float("PDF_PARSE_SECONDS", default=4.0)
+PDF_PARSE_MEMORY_MB = env.int("PDF_PARSE_MEMORY_MB", default=100)
+PDF_MAX_DECOMPRESSED_BYTES = env.int("PDF_MAX_DECOMPRESSED_BYTES", default=32 * 1024 * 1024)
+PDF_SCAN_MAX_OBJECTS = env.int("PDF_SCAN_MAX_OBJECTS", default=50_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
