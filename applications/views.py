@@ -228,6 +228,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def post_message(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
+    # every message mails the other side: a flood of posts must not become a flood of mail
+    if limited(request, "message", key=f"user{request.user.pk}"):
+        return too_many(request)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:

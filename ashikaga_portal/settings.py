@@ -212,6 +212,9 @@ PDF_SCAN_MAX_OBJECTS = env.int("PDF_SCAN_MAX_OBJECTS", default=50_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Storage quota per company: what its users may have uploaded in total (application files).
+COMPANY_STORAGE_QUOTA_MB = env.int("COMPANY_STORAGE_QUOTA_MB", default=1024)
+
 # Mail: the file backend under var/mail/ unless EMAIL_URL says otherwise (smtp://, smtp+tls://).
 EMAIL_MAIL_DIR = VAR_DIR / "mail"
 if env.str("EMAIL_URL", default=""):
@@ -308,6 +311,7 @@ RATE_LIMITS = {
     "upload": (60, 600),
     "webhook": (600, 60),
     "otp": (10, 600),
+    "message": (10, 600),  # やり取り posts per contractor user (each one sends mail)
     # failed logins from one client address, over every account (then 429 on every login path)
     "login_address": (env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20), 900),
 }

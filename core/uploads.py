@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import ProtectedError, Sum
 from django.utils import timezone
 from pypdf import PdfReader, apply_configuration
 
@@ -260,3 +261,35 @@ def store_pdf(
         raise
     return stored
 
+
+def check_company_quota(company, size: int) -> None:
+    """Refuse a file that would take the company's uploads over COMPANY_STORAGE_QUOTA_MB."""
+    if company is None:
+        return
+    quota = settings.COMPANY_STORAGE_QUOTA_MB * 1024 * 1024
+    used = (
+        StoredFile.objects.filter(company=company, kind__startswith="application-").aggregate(
+            total=Sum("size")
+        )["total"]
+        or 0
+    )
+    if used + size > quota:
+        raise ValidationError(
+            "事業者ごとの保存容量の上限（%(limit)s）を超えるため添付できません"
+            "（使用中 %(used)s）。不要になった下書きの添付ファイルを削除してください。",
+            code="quota",
+            params={"limit": _mb(quota), "used": _mb(used)},
+        )
+
+
+def discard_stored_file(stored: StoredFile) -> bool:
+    """Delete a file no row refers to any more: the record now, the bytes once the transaction
+    commits. False (and nothing deleted) when something still refers to it."""
+    name, storage = stored.file.name, stored.file.storage
+    try:
+        with transaction.atomic():
+            stored.delete()
+    except ProtectedError:
+        return False
+    transaction.on_commit(lambda: storage.delete(name))
+    return True
