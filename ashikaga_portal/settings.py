@@ -23,10 +23,11 @@ if DJANGO_ENV not in {"development", "production"}:
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-# A development key exists only for DEBUG; production must set SECRET_KEY.
+# A development key exists only for development with DEBUG; production must set SECRET_KEY even
+# with DEBUG on (and `check --deploy` refuses DEBUG and every public default: core.checks).
 SECRET_KEY = (
     env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
-    if DEBUG
+    if DEBUG and not PRODUCTION
     else env.str("SECRET_KEY")
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
@@ -70,9 +71,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateNoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -316,12 +319,21 @@ RATE_LIMITS = {
     "login_address": (env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20), 900),
 }
 
-# Caches: local memory by default; Redis in production (CACHE_URL=redis://…).
+# Caches: local memory by default; Redis in production (CACHE_URL=rediscache://…; check --deploy
+# refuses a per-process cache in production).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database, cached only in a cache every process shares: with a per-process
+# cache a logout on one gunicorn worker would leave the session alive on the others.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+    else "django.contrib.sessions.backends.cached_db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Signed out after this many minutes without a request (core.middleware.IdleTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -387,7 +399,7 @@ REMINDER_DAYS_BEFORE_EXPIRY = env.int("REMINDER_DAYS_BEFORE_EXPIRY", default=2)
 REMINDER_MAX = env.int("REMINDER_MAX", default=2)
 # The webhook URL is /hooks/cloudsign/<CLOUDSIGN_WEBHOOK_SECRET>/ (empty: webhooks off).
 CLOUDSIGN_WEBHOOK_SECRET = env.str(
-    "CLOUDSIGN_WEBHOOK_SECRET", default="dev-webhook-secret" if DEBUG else ""
+    "CLOUDSIGN_WEBHOOK_SECRET", default="dev-webhook-secret" if DEBUG and not PRODUCTION else ""
 )
 # Optional source-address allow-list (CloudSign: 52.68.17.229, 52.198.144.82, 3.112.114.42).
 CLOUDSIGN_WEBHOOK_ALLOWED_IPS = env.list("CLOUDSIGN_WEBHOOK_ALLOWED_IPS", default=[])
