@@ -9,6 +9,8 @@ admin.site.site_header = "足利市 電子契約ポータル 管理"
 admin.site.site_title = "足利市 電子契約ポータル 管理"
 admin.site.index_title = "管理メニュー"
 
+handler400 = "core.views.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots, name="robots"),

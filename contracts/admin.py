@@ -30,6 +30,7 @@ from contracts.models import (
 from contracts.selectors import cases_for_staff, departments_for_staff, scope_to_staff
 from core import audit
 from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin, StrictLookupsMixin
+from core.params import int_param
 from core.uploads import validate_pdf_upload
 from core.wareki import format_fiscal_year
 from esign.errors import CloudSignError
@@ -480,13 +481,17 @@ class ContractAdmin(DepartmentScopedAdmin):
 
         if not self.has_view_permission(request):
             raise PermissionDenied
-        try:
-            year = int(request.GET.get("year", ""))
-        except ValueError:
-            year = archive.current_fiscal_year()
+        year = int_param(
+            request,
+            "year",
+            label="年度",
+            default=archive.current_fiscal_year(),
+            minimum=1989,
+            maximum=2200,
+        )
         user = request.user
         departments = departments_for_staff(user)
-        department = departments.filter(pk=request.GET.get("department") or None).first()
+        department = departments.filter(pk=int_param(request, "department", label="担当課")).first()
         cases = cases_for_staff(user)
         if department is not None:
             cases = cases.filter(department=department)

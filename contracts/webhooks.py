@@ -33,6 +33,18 @@ def _allowed(address: str | None) -> bool:
     return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
+# CloudSign's document statuses are small numbers (0 下書き … 4); anything else is not a status.
+MAX_STATUS = 99
+
+
+def _wake(task, pk: int) -> None:
+    """The webhook only wakes the re-read up: with the broker down, the sweep does it later."""
+    try:
+        task.delay(pk)
+    except Exception:  # kombu/redis connection errors: the receipt is stored, the sweep follows
+        logger.warning("webhook: could not enqueue the re-read of request %s", pk, exc_info=True)
+
+
 def _bad(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
@@ -71,6 +83,7 @@ def cloudsign_webhook(request: HttpRequest, secret: str) -> JsonResponse:
         or not DOCUMENT_ID.match(document_id)
         or isinstance(status, bool)
         or not isinstance(status, int)
+        or not 0 <= status <= MAX_STATUS
         or not isinstance(text, str)
     ):
         return _bad(400, "invalid fields")
@@ -87,5 +100,5 @@ def cloudsign_webhook(request: HttpRequest, secret: str) -> JsonResponse:
         )
         from contracts.tasks import refresh_signing_request
 
-        transaction.on_commit(lambda: refresh_signing_request.delay(signing_request.pk))
+        transaction.on_commit(lambda: _wake(refresh_signing_request, signing_request.pk))
     return JsonResponse({"ok": True})

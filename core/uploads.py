@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -230,7 +231,10 @@ def validate_pdf_upload(upload) -> ValidatedPDF:
 
 def original_name(name: str) -> str:
     """The user's file name without any path, limited in length, never empty."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().replace("\x00", "")
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    # no control or format characters: a right-to-left override makes 「cod.exe」 look like
+    # 「exe.doc」, and NULs or line breaks have no place in a name
+    base = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf")).strip()
     return (base or "document.pdf")[:255]
 
 
