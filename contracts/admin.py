@@ -29,14 +29,20 @@ from contracts.models import (
 )
 from contracts.selectors import cases_for_staff, departments_for_staff, scope_to_staff
 from core import audit
-from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin, StrictLookupsMixin
+from core.admin import (
+    PermissionRequiredAdminMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+    ScopedRelatedChoicesMixin,
+    StrictLookupsMixin,
+)
 from core.params import int_param
 from core.uploads import validate_pdf_upload
 from core.wareki import format_fiscal_year
 from esign.errors import CloudSignError
 
 
-class DepartmentScopedAdmin(StrictLookupsMixin, admin.ModelAdmin):
+class DepartmentScopedAdmin(ScopedRelatedChoicesMixin, StrictLookupsMixin, admin.ModelAdmin):
     """Staff without the all-departments permission see and change only their department's rows."""
 
     department_path = "department"
@@ -737,7 +743,8 @@ class SignedDocumentAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
 
 
 @admin.register(SyncState)
-class SyncStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SyncStateAdmin(PermissionRequiredAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    required_permission = "contracts.view_all_departments"  # global state: 契約管財課 only
     list_display = (
         "name",
         "watermark",
@@ -753,7 +760,8 @@ class SyncStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookReceipt)
-class WebhookReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookReceiptAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
+    department_path = "signing_request__contract__case__department"
     list_display = ("received_at", "document_id", "status", "remote_addr", "signing_request")
     search_fields = ("document_id",)
     readonly_fields = [f.name for f in WebhookReceipt._meta.fields]

@@ -130,6 +130,49 @@ class StrictLookupsMixin:
         return tuple(f for f in sortable if not is_secret_lookup(f))
 
 
+class ScopedRelatedChoicesMixin:
+    """The choices of a foreign key (add and change forms, and the value the form accepts) are
+    what the related model's own admin shows this user: a 担当課 user can pick — or post — only
+    their department's cases and contracts. Applies where the related admin is department-scoped
+    (has a ``department_path``)."""
+
+    def _scoped_related(self, db_field, request):
+        related = self.admin_site._registry.get(db_field.remote_field.model)
+        if related is not None and getattr(related, "department_path", None) is not None:
+            return related.get_queryset(request)
+        return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            queryset = self._scoped_related(db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            queryset = self._scoped_related(db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PermissionRequiredAdminMixin:
+    """Only users holding ``required_permission`` see this admin at all (e.g. records of every
+    department, for 契約管財課)."""
+
+    required_permission = ""
+
+    def _allowed(self, request) -> bool:
+        return not self.required_permission or request.user.has_perm(self.required_permission)
+
+    def has_module_permission(self, request):
+        return self._allowed(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request) and super().has_view_permission(request, obj)
+
+
 def strict_admin_class(admin_class: type) -> type:
     """``admin_class`` with ``StrictLookupsMixin`` in front (itself when it already has it)."""
     if issubclass(admin_class, StrictLookupsMixin):
