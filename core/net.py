@@ -56,3 +56,10 @@ def client_ip(request) -> str:
     if index < 0:
         return remote  # fewer hops than configured: the proxy did not set the header
     return _valid(chain[index]) or remote
+
+
+def axes_client_ip(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the same address, None when there is none (axes stores it in an
+    address column, which refuses "unknown")."""
+    address = client_ip(request)
+    return None if address == "unknown" else address

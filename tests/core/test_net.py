@@ -45,3 +45,12 @@ def test_audit_records_the_client_behind_the_proxy(settings, contractor):
     request.user = contractor
     event = audit.record("test.event", actor=contractor, request=request)
     assert event.ip_address == "203.0.113.9"
+
+
+def test_axes_gets_none_rather_than_unknown():
+    from django.http import HttpRequest
+
+    from core.net import axes_client_ip
+
+    assert axes_client_ip(HttpRequest()) is None  # force_login's bare request: no address column
+    assert axes_client_ip(req("203.0.113.9")) == "203.0.113.9"
