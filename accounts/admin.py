@@ -4,7 +4,17 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
-from core.admin import StrictLookupsMixin
+from accounts.selectors import scope_to_staff
+from core.admin import AuditedChangesMixin, ScopedRelatedChoicesMixin, StrictLookupsMixin
+
+
+class DepartmentScopedAdmin(ScopedRelatedChoicesMixin, StrictLookupsMixin, admin.ModelAdmin):
+    """Staff without the all-departments permission see and change only their department's rows."""
+
+    department_path = "department"
+
+    def get_queryset(self, request):
+        return scope_to_staff(super().get_queryset(request), request.user, self.department_path)
 
 
 class PortalUserCreationForm(UserCreationForm):
@@ -70,14 +80,14 @@ class UserInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(StrictLookupsMixin, admin.ModelAdmin):
+class CompanyAdmin(AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
     list_display = ("vendor_number", "name", "corporate_number", "representative", "phone")
     search_fields = ("name", "vendor_number", "corporate_number")
     inlines = [UserInline]
 
 
 @admin.register(Department)
-class DepartmentAdmin(StrictLookupsMixin, admin.ModelAdmin):
+class DepartmentAdmin(AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
     list_display = ("code", "name", "is_contract_section", "signer_name", "signer_email")
     search_fields = ("name", "code")
 

@@ -29,6 +29,7 @@ class Department(models.Model):
         verbose_name = "担当課"
         verbose_name_plural = "担当課"
         ordering = ["code"]
+        permissions = [("view_all_departments", "全担当課の案件を閲覧できる")]
 
     def __str__(self) -> str:
         return self.name

@@ -13,7 +13,7 @@ DEPARTMENT = "担当課"
 READ_ONLY = "閲覧"
 ROLE_NAMES = (CONTRACT_SECTION, DEPARTMENT, READ_ONLY)
 
-PORTAL_APPS = {"core", "accounts", "applications", "contracts", "surety"}
+PORTAL_APPS = {"core", "accounts", "cases", "applications", "contracts", "surety"}
 # Seeing every department's cases (not just one's own).
 ALL_DEPARTMENTS_PERM = "view_all_departments"
 # Beyond viewing, what 担当課 staff may do on their own department's cases.

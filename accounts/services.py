@@ -12,16 +12,12 @@ from django.utils import timezone
 
 from accounts.models import Invitation, User, hash_token
 from core import audit
+from core.errors import DomainError
 from core.mail import send_mail_on_commit
 
 
-class InvitationError(Exception):
+class InvitationError(DomainError):
     """An invitation that cannot be used, with a Japanese message for the person."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @transaction.atomic

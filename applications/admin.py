@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,12 +12,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin import DepartmentScopedAdmin
 from applications import services
 from applications.forms import ReturnForm
 from applications.kinds import KINDS, get_kind, labelled_values
 from applications.models import Application, ApplicationRevision, Attachment, Message
-from contracts.admin import DepartmentScopedAdmin
+from core import audit
 from core.admin import ReadOnlyInlineMixin
+from core.csv_export import csv_response
 from core.wareki import format_wareki
 
 REVIEW_PERM = "applications.review_application"
@@ -321,31 +320,27 @@ class ApplicationAdmin(DepartmentScopedAdmin):
         queryset = changelist.get_queryset(request).select_related(
             "case", "company", "case__department"
         )
-        out = io.StringIO()
-        out.write("\ufeff")
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "到達番号",
-                "様式",
-                "案件番号",
-                "件名",
-                "契約区分",
-                "担当課",
-                "事業者",
-                "業者番号",
-                "状態",
-                "提出日時",
-                "提出日（和暦）",
-                "受理日時",
-                "提出回数",
-            ]
-        )
-        for a in queryset.iterator(chunk_size=500):
-            submitted = timezone.localtime(a.submitted_at) if a.submitted_at else None
-            accepted = timezone.localtime(a.accepted_at) if a.accepted_at else None
-            writer.writerow(
-                [
+        headers = [
+            "到達番号",
+            "様式",
+            "案件番号",
+            "件名",
+            "契約区分",
+            "担当課",
+            "事業者",
+            "業者番号",
+            "状態",
+            "提出日時",
+            "提出日（和暦）",
+            "受理日時",
+            "提出回数",
+        ]
+
+        def rows():
+            for a in queryset.iterator(chunk_size=500):
+                submitted = timezone.localtime(a.submitted_at) if a.submitted_at else None
+                accepted = timezone.localtime(a.accepted_at) if a.accepted_at else None
+                yield [
                     a.receipt_number or "",
                     get_kind(a.kind).title,
                     a.case.number,
@@ -360,10 +355,12 @@ class ApplicationAdmin(DepartmentScopedAdmin):
                     accepted.strftime("%Y-%m-%d %H:%M") if accepted else "",
                     a.revision,
                 ]
-            )
-        response = HttpResponse(
-            out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+
+        audit.record(
+            "applications.exported",
+            actor=request.user,
+            request=request,
+            payload={"filters": request.GET.dict()},
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.csv"'
-        return response
+        return csv_response(headers, rows(), filename=f"applications-{stamp}.csv")

@@ -14,7 +14,8 @@ from django import forms
 
 from applications.constants import Purpose
 from applications.fields import DateField, EmailField, YenField
-from contracts.constants import Category
+from cases.constants import ADVANCE_RATIO, Category
+from cases.rules import advance_limit
 from core.text import normalize
 from core.wareki import format_wareki
 
@@ -333,16 +334,6 @@ class MidtermChoiceForm(KindForm):
 
 # --- ⑤ 前金払申請書及び前払金請求書 ----------------------------------------------------------
 
-ADVANCE_RATIO = {C.CONSTRUCTION: 40, C.CONSTRUCTION_SERVICE: 30}
-
-
-def advance_limit(case) -> int | None:
-    """The largest 前払金 for the case: 40 % (工事) or 30 % (関連業務), 1万円未満切捨."""
-    ratio = ADVANCE_RATIO.get(case.category)
-    if ratio is None or not case.amount:
-        return None
-    return case.amount * ratio // 100 // 10_000 * 10_000
-
 
 class AdvancePaymentForm(KindForm):
     requested_amount = YenField(
@@ -469,7 +460,18 @@ class SuretyNoticeForm(KindForm):
         return key
 
 
-# --- the registry -------------------------------------------------------------------------
+# --- the registry ---
+
+# A kind's own steps, plugged in by the app that owns them from its AppConfig.ready() (the 認証キー
+# notice: surety). A class or object with any of: before_attach(application, purpose, data) -> dict,
+# check_submit(application) -> list, after_submit(application, user, request).
+_HOOKS: dict[str, object] = {}
+
+
+def register_hooks(kind_code: str, hooks: object) -> None:
+    if kind_code in _HOOKS and _HOOKS[kind_code] is not hooks:
+        raise ValueError(f"hooks for {kind_code!r} are already registered")
+    _HOOKS[kind_code] = hooks
 
 
 @dataclass(frozen=True)
@@ -480,17 +482,10 @@ class Kind:
     categories: tuple[str, ...]
     required_purposes: tuple[str, ...] = ()
     allowed_purposes: tuple[str, ...] = (Purpose.OTHER,)
-    # Dotted path of a class with the kind's own steps (see applications.services):
-    # before_attach(application, purpose, data) -> dict, check_submit(application) -> list,
-    # after_submit(application, user, request). Empty: none.
-    hooks: str = ""
 
     def hook(self, name: str):
-        if not self.hooks:
-            return None
-        from django.utils.module_loading import import_string
-
-        return getattr(import_string(self.hooks), name, None)
+        """The kind's own step ``name``, if another app registered one (see ``register_hooks``)."""
+        return getattr(_HOOKS.get(self.code), name, None)
 
     def applies_to(self, category: str) -> bool:
         return category in self.categories
@@ -533,7 +528,6 @@ KINDS: tuple[Kind, ...] = (
         BOTH,
         required_purposes=(Purpose.SURETY_NOTICE,),
         allowed_purposes=(),
-        hooks="surety.hooks.NoticeFiling",
     ),
     Kind(
         "qualification",

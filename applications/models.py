@@ -10,7 +10,7 @@ class Application(models.Model):
     """申請: one filing of one form (様式) for one case by the awarded company."""
 
     case = models.ForeignKey(
-        "contracts.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="applications"
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="applications"
     )
     company = models.ForeignKey(
         "accounts.Company",

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import User
+from accounts.selectors import scope_to_staff
 from applications.constants import NOT_FILED
 from applications.kinds import Kind, kinds_for
 from applications.models import Application
-from contracts.selectors import scope_to_staff
 
 
 def applications_for_company(user) -> QuerySet[Application]:
@@ -44,27 +43,3 @@ def case_checklist(case, company) -> list[tuple[Kind, Application | None, str]]:
         label = application.get_status_display() if application else NOT_FILED
         rows.append((kind, application, label))
     return rows
-
-
-def company_emails(company) -> list[str]:
-    return list(
-        User.objects.filter(company=company, is_active=True).values_list("email", flat=True)
-    )
-
-
-def reviewer_emails(case) -> list[str]:
-    """Staff of the case's department and of 契約管財課."""
-    return list(
-        User.objects.filter(is_staff=True, is_active=True, department__isnull=False)
-        .filter(department_id__in=_review_departments(case))
-        .values_list("email", flat=True)
-    )
-
-
-def _review_departments(case) -> list[int]:
-    from accounts.models import Department
-
-    return [
-        case.department_id,
-        *Department.objects.filter(is_contract_section=True).values_list("pk", flat=True),
-    ]

@@ -14,22 +14,21 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from applications import selectors
+from accounts.selectors import company_emails, reviewer_emails
 from applications.constants import EDITABLE, MAX_ATTACHMENTS, WITHDRAWABLE, Purpose, Status
 from applications.kinds import get_kind
 from applications.models import Application, ApplicationRevision, Attachment, Message
 from core import audit
+from core.errors import DomainError
 from core.mail import send_mail_on_commit
 from core.uploads import check_company_quota, discard_stored_file, store_pdf, validate_pdf_upload
 
 
-class ApplicationError(Exception):
-    """A refused transition or input, with the message to show."""
+class ApplicationError(DomainError):
+    """A refused transition or input, with the message to show (and per-field errors)."""
 
-    def __init__(self, message: str, *, code: str = "invalid", errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    def __init__(self, message: str, *, code: str | None = None, errors: dict | None = None):
+        super().__init__(message, code=code)
         self.errors = errors or {}
 
 
@@ -163,12 +162,8 @@ def application_submit(
     if after:
         after(application, user, request)
     context = {**_mail_context(application), "resubmission": resubmission}
-    send_mail_on_commit(
-        "application_received", context, selectors.company_emails(application.company)
-    )
-    send_mail_on_commit(
-        "application_submitted", context, selectors.reviewer_emails(application.case)
-    )
+    send_mail_on_commit("application_received", context, company_emails(application.company))
+    send_mail_on_commit("application_submitted", context, reviewer_emails(application.case))
     return application
 
 
@@ -188,7 +183,7 @@ def application_accept(
     send_mail_on_commit(
         "application_accepted",
         _mail_context(application),
-        selectors.company_emails(application.company),
+        company_emails(application.company),
     )
     return application
 
@@ -227,7 +222,7 @@ def application_return(
     send_mail_on_commit(
         "application_returned",
         _mail_context(application),
-        selectors.company_emails(application.company),
+        company_emails(application.company),
     )
     return application
 
@@ -249,7 +244,7 @@ def application_withdraw(
         send_mail_on_commit(
             "application_withdrawn",
             _mail_context(application),
-            selectors.reviewer_emails(application.case),
+            reviewer_emails(application.case),
         )
     return application
 
@@ -344,9 +339,7 @@ def message_post(
     )
     audit.record("application.message", actor=author, target=application, request=request)
     recipients = (
-        selectors.company_emails(application.company)
-        if from_staff
-        else selectors.reviewer_emails(application.case)
+        company_emails(application.company) if from_staff else reviewer_emails(application.case)
     )
     send_mail_on_commit(
         "application_message",

@@ -16,7 +16,7 @@ from applications.forms import AttachmentForm, MessageForm
 from applications.kinds import BY_CODE, labelled_values
 from applications.models import Application, Attachment
 from applications.pdf import application_pdf
-from contracts.selectors import cases_for_company
+from cases.selectors import cases_for_company
 from core.files import private_file_response
 from core.ratelimit import limited, too_many
 
@@ -332,8 +332,7 @@ def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = get_object_or_404(
         Attachment.objects.select_related("file"), pk=attachment_pk, application=application
     )
-    stored = attachment.file
-    return private_file_response(stored)
+    return private_file_response(attachment.file, request=request, target=attachment.application)
 
 
 @require_GET

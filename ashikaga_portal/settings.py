@@ -50,9 +50,11 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "accounts",
+    "cases",
     "applications",
     "contracts",
     "surety",
+    "portal",
     "esign",
 ]
 # The local CloudSign stand-in; a system check refuses it in production.
@@ -118,6 +120,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The model whose users may download a stored file (core names no app above it: like the user model,
+# the owner is configured here).
+FILE_OWNER_MODEL = "accounts.Company"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.PortalModelBackend",
@@ -262,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.sync_signing_status",
         "schedule": env.int("SYNC_INTERVAL_SECONDS", default=300),
     },
+    "redrive-signing-requests": {
+        "task": "contracts.tasks.redrive_signing_requests",
+        "schedule": env.int("REDRIVE_INTERVAL_SECONDS", default=60),
+    },
     "reconcile-signing-requests": {
         "task": "contracts.tasks.reconcile_signing_requests",
         "schedule": crontab(minute=17),
@@ -394,6 +403,9 @@ CLOUDSIGN_RATE_LIMIT = env.int("CLOUDSIGN_RATE_LIMIT", default=700)
 SYNC_OVERLAP_SECONDS = env.int("SYNC_OVERLAP_SECONDS", default=300)
 # How long a worker's claim on a signing request lasts (a dead worker's claim expires then).
 SIGNING_CLAIM_SECONDS = env.int("SIGNING_CLAIM_SECONDS", default=300)
+# A send still queued/sending this long after its last wake-up (message lost: worker, database or
+# broker down) is woken again by the redrive job.
+SIGNING_REDRIVE_AFTER_SECONDS = env.int("SIGNING_REDRIVE_AFTER_SECONDS", default=120)
 RECONCILE_AFTER_MINUTES = env.int("RECONCILE_AFTER_MINUTES", default=360)
 RECONCILE_BATCH = env.int("RECONCILE_BATCH", default=100)
 REMINDER_DAYS_BEFORE_EXPIRY = env.int("REMINDER_DAYS_BEFORE_EXPIRY", default=2)

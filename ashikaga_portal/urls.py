@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("files/", include("core.urls")),
     path("", include("applications.urls")),
+    path("", include("portal.urls")),
     path("", include("contracts.urls")),
 ]
 

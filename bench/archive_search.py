@@ -48,7 +48,8 @@ def main() -> None:
 
 def fill(total: int) -> None:
     from accounts.models import Company, Department
-    from contracts.models import Case, Contract
+    from cases.models import Case
+    from contracts.models import Contract
 
     if Contract.objects.count() >= total:
         return
@@ -156,8 +157,8 @@ def run() -> None:
     from django.db import connection
 
     from accounts.models import Department
-    from contracts import archive
     from contracts.models import Contract
+    from portal import archive
 
     print(f"{Contract.objects.count():,} contracts on PostgreSQL {connection.pg_version}")
     for label, data in SEARCHES.items():

@@ -47,7 +47,8 @@ def run(base: str, in_flight: int, changed: int) -> None:
     from django.utils import timezone
 
     from accounts.models import Company, Department
-    from contracts.models import Case, Contract, Signer, SigningRequest, SyncState
+    from cases.models import Case
+    from contracts.models import Contract, Signer, SigningRequest, SyncState
     from contracts.sync import sync_signing_status
     from esign.client import CloudSignClient
     from esign_sandbox.models import Account, Document, Participant

@@ -1,22 +1,15 @@
-import datetime as dt
-
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 
-from contracts import archive, services
-from contracts.constants import SENDABLE, ContractStatus, RequestStatus
+from accounts.admin import DepartmentScopedAdmin
+from contracts import selectors, services
+from contracts.constants import RETRYABLE, SENDABLE, ContractStatus, RequestStatus
 from contracts.models import (
-    Case,
     Contract,
     ContractCorrection,
     ContractFile,
@@ -27,65 +20,9 @@ from contracts.models import (
     SyncState,
     WebhookReceipt,
 )
-from contracts.selectors import cases_for_staff, departments_for_staff, scope_to_staff
-from core import audit
-from core.admin import (
-    PermissionRequiredAdminMixin,
-    ReadOnlyAdminMixin,
-    ReadOnlyInlineMixin,
-    ScopedRelatedChoicesMixin,
-    StrictLookupsMixin,
-)
-from core.params import int_param
+from core.admin import PermissionRequiredAdminMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from core.uploads import validate_pdf_upload
-from core.wareki import format_fiscal_year
 from esign.errors import CloudSignError
-
-
-class DepartmentScopedAdmin(ScopedRelatedChoicesMixin, StrictLookupsMixin, admin.ModelAdmin):
-    """Staff without the all-departments permission see and change only their department's rows."""
-
-    department_path = "department"
-
-    def get_queryset(self, request):
-        return scope_to_staff(super().get_queryset(request), request.user, self.department_path)
-
-
-@admin.register(Case)
-class CaseAdmin(DepartmentScopedAdmin):
-    list_display = (
-        "number",
-        "title",
-        "category",
-        "department",
-        "awarded_company",
-        "amount_display",
-        "opened_on",
-    )
-    list_filter = ("category", "department", "procurement_method", "advance_payment", "opened_on")
-    search_fields = ("number", "title", "place", "awarded_company__name")
-    list_select_related = ("department", "awarded_company")
-    autocomplete_fields = ("awarded_company",)
-    date_hierarchy = "opened_on"
-    fieldsets = (
-        (None, {"fields": ("number", "title", "place", "category", "department")}),
-        ("入札・落札", {"fields": ("procurement_method", "opened_on", "awarded_company")}),
-        (
-            "契約内容",
-            {"fields": ("amount", "period_start", "period_end", "advance_payment")},
-        ),
-        ("契約保証", {"fields": ("surety_exempt", "surety_exempt_reason")}),
-    )
-
-    @admin.display(description="請負金額", ordering="amount")
-    def amount_display(self, obj: Case) -> str:
-        return "—" if obj.amount is None else f"{obj.amount:,}円"
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "department":
-            kwargs["queryset"] = departments_for_staff(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 # --- contracts ------------------------------------------------------------------------------
 
@@ -179,42 +116,6 @@ class SigningRequestInline(ReadOnlyInlineMixin, admin.TabularInline):
                 for s in obj.signers.all()
             ),
         )
-
-
-def _changelist(name: str, **params) -> str:
-    return f"{reverse(f'admin:{name}_changelist')}?{urlencode(params)}"
-
-
-def dashboard_links(start, end, department) -> dict[str, str]:
-    """The list behind each dashboard figure."""
-    first, last = start.isoformat(), end.isoformat()  # aware: the admin filters on datetimes
-    req = {"contract__case__department__id__exact": department.pk} if department else {}
-    case = {"case__department__id__exact": department.pk} if department else {}
-
-    def window(field: str) -> dict:
-        return {f"{field}__gte": first, f"{field}__lt": last}
-
-    requests_ = "contracts_signingrequest"
-    return {
-        "sent": _changelist(requests_, **window("sent_at"), **req),
-        "concluded": _changelist(
-            requests_, status__exact="concluded", **window("concluded_at"), **req
-        ),
-        "rejected": _changelist(requests_, status__exact="rejected", **window("closed_at"), **req),
-        "canceled": _changelist(requests_, status__exact="canceled", **window("closed_at"), **req),
-        "waiting": _changelist(requests_, status__exact="waiting", **req),
-        "applications": _changelist("applications_application", status__exact="submitted", **case),
-        "sureties": _changelist("surety_suretycertificate", status__exact="received", **case),
-        "archive": f"{reverse('admin:contracts_contract_archive')}?"
-        + urlencode(
-            {
-                "status": "concluded",
-                "date_from": start.date().isoformat(),
-                "date_to": (end - dt.timedelta(days=1)).date().isoformat(),
-                **({"department": department.pk} if department else {}),
-            }
-        ),
-    }
 
 
 class ContractCorrectionInline(admin.TabularInline):
@@ -357,7 +258,7 @@ class ContractAdmin(DepartmentScopedAdmin):
             return ""
         if obj.status not in SENDABLE:
             return "—"
-        problems = services.gate_problems(obj)
+        problems = selectors.gate_problems(obj)
         if not problems:
             return format_html('<strong style="color:#197a4b">{}</strong>', "送信できます。")
         return format_html(
@@ -365,29 +266,44 @@ class ContractAdmin(DepartmentScopedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        audit.record(
-            "contract.saved" if change else "contract.created",
-            actor=request.user,
-            target=obj,
+        """Writes go through the contract services (validated, audited)."""
+        if change:
+            services.contract_update(
+                contract=obj, fields=form.changed_data, user=request.user, request=request
+            )
+            return
+        data = form.cleaned_data
+        created = services.contract_create(
+            case=data["case"],
+            user=request.user,
+            title=data.get("title", ""),
+            amount=data.get("amount"),
+            tax_amount=data.get("tax_amount"),
+            period_start=data.get("period_start"),
+            period_end=data.get("period_end"),
             request=request,
         )
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ContractCorrection:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             for inline_form in formset.forms:
-                if inline_form.has_changed() and inline_form.instance.pk is None:
-                    inline_form.instance.created_by = request.user
-            super().save_formset(request, form, formset, change)
-            for correction in formset.new_objects:
-                audit.record(
-                    "contract.corrected",
-                    actor=request.user,
-                    target=form.instance,
-                    request=request,
-                    payload={"field": correction.field, "new": correction.new_value},
+                if not inline_form.has_changed() or inline_form.instance.pk is not None:
+                    continue
+                data = inline_form.cleaned_data
+                formset.new_objects.append(
+                    services.contract_record_correction(
+                        contract=form.instance,
+                        field=data["field"],
+                        old_value=data.get("old_value", ""),
+                        new_value=data["new_value"],
+                        reason=data["reason"],
+                        user=request.user,
+                        request=request,
+                    )
                 )
             return None
         if formset.model is not ContractFile:
@@ -396,14 +312,13 @@ class ContractAdmin(DepartmentScopedAdmin):
         formset.deleted_objects = []
         for inline_form in formset.deleted_forms:
             if inline_form.instance.pk:
-                audit.record(
-                    "contract.file_removed",
-                    actor=request.user,
-                    target=form.instance,
-                    request=request,
-                    payload={"name": inline_form.instance.file.original_name},
-                )
-                inline_form.instance.delete()
+                try:
+                    services.contract_remove_file(
+                        contract_file=inline_form.instance, user=request.user, request=request
+                    )
+                except services.ContractError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                    continue
                 formset.deleted_objects.append(inline_form.instance)
         for inline_form in formset.forms:
             upload = inline_form.cleaned_data.get("upload") if inline_form.cleaned_data else None
@@ -419,113 +334,6 @@ class ContractAdmin(DepartmentScopedAdmin):
                     )
                 except services.ContractError as exc:
                     self.message_user(request, exc.message, messages.ERROR)
-
-    # --- archive, CSV, dashboard ------------------------------------------------------------
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("archive/", wrap(self.archive_view), name="contracts_contract_archive"),
-            path(
-                "archive/export/",
-                wrap(self.archive_export),
-                name="contracts_contract_archive_export",
-            ),
-            path("dashboard/", wrap(self.dashboard_view), name="contracts_contract_dashboard"),
-            *super().get_urls(),
-        ]
-
-    def _archive_form(self, request):
-        departments = departments_for_staff(request.user)
-        data = request.GET if request.GET else None
-        return archive.ArchiveSearchForm(
-            data, departments=departments, initial={"status": ContractStatus.CONCLUDED}
-        )
-
-    def _archive_results(self, request, form):
-        base = self.get_queryset(request)
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-        else:
-            data = {"status": ContractStatus.CONCLUDED}
-        return archive.with_documents(archive.search(base, data))
-
-    def archive_view(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = self._archive_form(request)
-        results = self._archive_results(request, form)
-        page = Paginator(results, 50).get_page(request.GET.get("page"))
-        rows = [(c, archive.documents_of(c)) for c in page.object_list]
-        query = request.GET.copy()
-        query.pop("page", None)
-        return TemplateResponse(
-            request,
-            "admin/contracts/contract/archive.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "契約書の保管と検索",
-                "form": form,
-                "page": page,
-                "rows": rows,
-                "query": query.urlencode(),
-                "opts": self.model._meta,
-            },
-        )
-
-    def archive_export(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = self._archive_form(request)
-        data = archive.csv_response_bytes(self._archive_results(request, form))
-        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="contracts-{stamp}.csv"'
-        return response
-
-    def dashboard_view(self, request: HttpRequest):
-
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        year = int_param(
-            request,
-            "year",
-            label="年度",
-            default=archive.current_fiscal_year(),
-            minimum=1989,
-            maximum=2200,
-        )
-        user = request.user
-        departments = departments_for_staff(user)
-        department = departments.filter(pk=int_param(request, "department", label="担当課")).first()
-        cases = cases_for_staff(user)
-        if department is not None:
-            cases = cases.filter(department=department)
-        figures = archive.dashboard(year=year, cases=cases)
-        start, end = archive.fiscal_bounds(year)
-        links = dashboard_links(start, end, department)
-        return TemplateResponse(
-            request,
-            "admin/contracts/contract/dashboard.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"ダッシュボード（{format_fiscal_year(year)}）",
-                "figures": figures,
-                "year": year,
-                "year_label": format_fiscal_year(year),
-                "years": [
-                    (y, format_fiscal_year(y))
-                    for y in range(
-                        archive.current_fiscal_year(), archive.current_fiscal_year() - 5, -1
-                    )
-                ],
-                "departments": departments,
-                "department": department,
-                "links": links,
-                "chart": mark_safe(archive.chart_svg(figures.monthly)),  # noqa: S308 - built from ints and escaped labels
-                "opts": self.model._meta,
-            },
-        )
 
     def _each(self, request, queryset, func, done_message):
         done = 0
@@ -562,14 +370,16 @@ class ContractAdmin(DepartmentScopedAdmin):
 
         self._each(request, queryset, remind, "{n}件の契約でリマインドしました。")
 
-    @admin.action(description="送信に失敗した署名依頼を再試行する")
+    @admin.action(description="署名依頼を再試行する（送信待ち・送信中・送信失敗）")
     def retry_selected(self, request, queryset):
         def retry(contract):
-            failed = contract.signing_requests.filter(status=RequestStatus.FAILED).first()
-            if failed is None:
-                raise services.ContractError("送信に失敗した署名依頼がありません。")
+            stuck = contract.signing_requests.filter(status__in=RETRYABLE).first()
+            if stuck is None:
+                raise services.ContractError(
+                    "再試行できる署名依頼（送信待ち・送信中・送信失敗）がありません。"
+                )
             services.signing_request_retry(
-                signing_request=failed, user=request.user, request=request
+                signing_request=stuck, user=request.user, request=request
             )
 
         self._each(request, queryset, retry, "{n}件の署名依頼を再試行します。")
@@ -716,15 +526,17 @@ class SigningRequestAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
 
     @admin.action(description="再取得（締結済み書類のダウンロード・保存）")
     def refetch_documents(self, request, queryset):
-        from contracts.tasks import store_signed_documents
 
         pending = queryset.filter(status=RequestStatus.CONCLUDED, stored_at__isnull=True)
+        count = 0
         for signing_request in pending:
-            SigningRequest.objects.filter(pk=signing_request.pk).update(claimed_until=None)
-            store_signed_documents.delay(signing_request.pk)
+            services.signing_request_refetch(
+                signing_request=signing_request, user=request.user, request=request
+            )
+            count += 1
         self.message_user(
             request,
-            f"{pending.count()}件の締結済み書類の取得を開始しました（保存済みのものは対象外）。",
+            f"{count}件の締結済み書類の取得を開始しました（保存済みのものは対象外）。",
             messages.SUCCESS,
         )
 
@@ -744,7 +556,7 @@ class SignedDocumentAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
 
 @admin.register(SyncState)
 class SyncStateAdmin(PermissionRequiredAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    required_permission = "contracts.view_all_departments"  # global state: 契約管財課 only
+    required_permission = "accounts.view_all_departments"  # global state: 契約管財課 only
     list_display = (
         "name",
         "watermark",

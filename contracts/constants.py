@@ -1,33 +1,6 @@
 from django.db import models
 
 
-class Category(models.TextChoices):
-    CONSTRUCTION = "construction", "建設工事"
-    CONSTRUCTION_SERVICE = "construction_service", "建設工事関連業務"
-    GOODS = "goods", "物品購入"
-    PRINTING = "printing", "外注印刷"
-    SMALL_WORKS = "small_works", "小額工事"
-    SERVICE = "service", "業務委託"
-
-
-class ProcurementMethod(models.TextChoices):
-    GENERAL = "general", "一般競争入札"
-    DESIGNATED = "designated", "指名競争入札"
-    NEGOTIATED = "negotiated", "随意契約"
-    OTHER = "other", "その他"
-
-
-# How the case's fields are named on the city's forms, per category.
-TITLE_LABELS = {
-    Category.CONSTRUCTION: ("工事名", "工事場所"),
-    Category.CONSTRUCTION_SERVICE: ("委託名", "履行場所"),
-    Category.GOODS: ("物件名", "納入場所"),
-    Category.PRINTING: ("物件名", "納入場所"),
-    Category.SMALL_WORKS: ("工事名", "工事場所"),
-    Category.SERVICE: ("委託名", "履行場所"),
-}
-
-
 class ContractKind(models.TextChoices):
     INITIAL = "initial", "当初契約"
     CHANGE = "change", "変更契約"
@@ -57,6 +30,8 @@ class RequestStatus(models.TextChoices):
 
 # At most one of these per contract at a time.
 REQUEST_ACTIVE = {RequestStatus.QUEUED, RequestStatus.SENDING, RequestStatus.WAITING}
+# Staff may 再試行 these: a failed send, or one stuck before reaching the service.
+RETRYABLE = {RequestStatus.QUEUED, RequestStatus.SENDING, RequestStatus.FAILED}
 
 
 class SignerRole(models.TextChoices):

@@ -88,12 +88,10 @@ def sync_signing_status(*, client=None) -> SweepResult:
 
 def _store_pending() -> None:
     """Concluded requests whose files are not stored yet (a lost task) get another go."""
-    from contracts.tasks import store_signed_documents
-
     for pk in SigningRequest.objects.filter(
         status=RequestStatus.CONCLUDED, stored_at__isnull=True
     ).values_list("pk", flat=True)[:50]:
-        transaction.on_commit(lambda pk=pk: store_signed_documents.delay(pk))
+        services.wake("store_signed_documents", pk)
 
 
 def refresh_signing_request(*, request_id: int, client=None) -> SigningRequest | None:
@@ -177,7 +175,7 @@ def remind_signers(*, client=None) -> dict:
                 target=signer.signing_request,
                 payload={"signer": signer.email},
             )
-            from applications.selectors import reviewer_emails
+            from accounts.selectors import reviewer_emails
 
             send_mail_on_commit(
                 "signing_link_expired",

@@ -3,10 +3,7 @@ from django.urls import path
 from contracts import views, webhooks
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("contracts/", views.contract_list, name="contract_list"),
-    path("contracts/signed/", views.signed_contracts, name="signed_contracts"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/files/<int:file_pk>/", views.contract_file, name="contract_file"),
     path(

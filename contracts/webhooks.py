@@ -15,6 +15,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from contracts import services
 from contracts.models import SigningRequest, WebhookReceipt
 from core.ratelimit import limited
 
@@ -35,14 +36,6 @@ def _allowed(address: str | None) -> bool:
 
 # CloudSign's document statuses are small numbers (0 下書き … 4); anything else is not a status.
 MAX_STATUS = 99
-
-
-def _wake(task, pk: int) -> None:
-    """The webhook only wakes the re-read up: with the broker down, the sweep does it later."""
-    try:
-        task.delay(pk)
-    except Exception:  # kombu/redis connection errors: the receipt is stored, the sweep follows
-        logger.warning("webhook: could not enqueue the re-read of request %s", pk, exc_info=True)
 
 
 def _bad(status: int, message: str) -> JsonResponse:
@@ -98,7 +91,5 @@ def cloudsign_webhook(request: HttpRequest, secret: str) -> JsonResponse:
             remote_addr=address,
             signing_request=signing_request,
         )
-        from contracts.tasks import refresh_signing_request
-
-        transaction.on_commit(lambda: _wake(refresh_signing_request, signing_request.pk))
+        services.wake("refresh_signing_request", signing_request.pk)
     return JsonResponse({"ok": True})

@@ -3,6 +3,7 @@ from django.contrib.admin import SimpleListFilter
 from django.core import checks
 from django.db.models.constants import LOOKUP_SEP
 
+from core import audit
 from core.models import AuditEvent, StoredFile
 
 
@@ -230,6 +231,27 @@ def check_admin_lookups(app_configs=None, **kwargs) -> list[checks.CheckMessage]
                     )
                 )
     return errors
+
+
+class AuditedChangesMixin:
+    """Staff edits of a master record keep their before/after values in the audit log (the one
+    append-only record of what changed, searched with everything else; see README)."""
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        fields = [f for f in form.changed_data if f in {x.name for x in obj._meta.fields}]
+        changes = audit.field_changes(before, obj, fields)
+        if change and not changes:
+            return
+        label = obj._meta.model_name
+        audit.record(
+            f"{label}.changed" if change else f"{label}.created",
+            actor=request.user,
+            target=obj,
+            request=request,
+            payload={"changes": changes},
+        )
 
 
 @admin.register(AuditEvent)

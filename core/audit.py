@@ -51,3 +51,33 @@ def record(
         ip_address=client_ip(request),
         payload=payload or {},
     )
+
+
+# Fields whose values never go into an audit payload (only that they changed).
+SECRET_FIELDS = frozenset({"auth_key", "view_password", "password"})
+
+
+def _shown(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+def field_changes(
+    before: models.Model | None, after: models.Model, fields: list[str] | tuple[str, ...]
+) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for each of ``fields`` whose value differs (secrets masked).
+    ``before`` is the row as it was in the database (None for a new row)."""
+    changes: dict[str, list[Any]] = {}
+    for name in fields:
+        old = getattr(before, name, None) if before is not None else None
+        new = getattr(after, name, None)
+        if old == new:
+            continue
+        if name in SECRET_FIELDS:
+            changes[name] = ["●" if old else "", "●（変更）" if new else ""]
+        else:
+            changes[name] = [_shown(old), _shown(new)]
+    return changes

@@ -13,10 +13,20 @@ def user_can_view_file(user, stored: StoredFile) -> bool:
     return stored.company_id is not None and stored.company_id == user.company_id
 
 
-def private_file_response(stored: StoredFile):
-    """A stored file as a download: the original (Japanese) name, never sniffed, never cached."""
+def private_file_response(stored: StoredFile, *, request, target=None):
+    """A stored file as a download: the original (Japanese) name, never sniffed, never cached.
+    Every download is in the audit log (who, which file by its hash, of what)."""
     from django.http import FileResponse
 
+    from core import audit
+
+    audit.record(
+        "file.downloaded",
+        actor=request.user,
+        target=target if target is not None else stored,
+        request=request,
+        payload={"file": str(stored.pk), "name": stored.original_name, "sha256": stored.sha256},
+    )
     response = FileResponse(
         stored.file.open("rb"),
         as_attachment=True,

@@ -61,7 +61,7 @@ class StoredFile(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     page_count = models.PositiveIntegerField("ページ数")
     company = models.ForeignKey(
-        "accounts.Company",
+        settings.FILE_OWNER_MODEL,
         verbose_name="事業者",
         null=True,
         blank=True,

@@ -15,7 +15,7 @@ def download(request: HttpRequest, pk) -> FileResponse:
     stored = get_object_or_404(StoredFile, pk=pk)
     if not user_can_view_file(request.user, stored):
         raise Http404("ファイルが見つかりません。")
-    return private_file_response(stored)
+    return private_file_response(stored, request=request)
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from contracts.admin import DepartmentScopedAdmin
+from accounts.admin import DepartmentScopedAdmin
 from core.files import private_file_response
 from surety import services
 from surety.constants import Form
@@ -102,7 +102,6 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
     autocomplete_fields = ("case",)
     readonly_fields = (
         "case",
-        "contract",
         "application",
         "product",
         "form",
@@ -195,11 +194,10 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from core import audit
-
         if change:
-            super().save_model(request, obj, form, change)
-            audit.record("surety.values_recorded", actor=request.user, target=obj, request=request)
+            services.surety_record_values(
+                certificate=obj, fields=form.changed_data, user=request.user, request=request
+            )
             return
         data = form.cleaned_data
         created = services.surety_record_other(
@@ -358,8 +356,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         certificate = get_object_or_404(
             self.get_queryset(request), pk=pk, source_file__isnull=False
         )
-        stored = certificate.source_file
-        return private_file_response(stored)
+        return private_file_response(certificate.source_file, request=request, target=certificate)
 
     def reveal_view(self, request, pk):
         certificate = self._get(request, pk, perm=None)

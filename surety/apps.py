@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class SuretyConfig(AppConfig):
     name = "surety"
     verbose_name = "電子保証"
+
+    def ready(self) -> None:
+        from applications.kinds import register_hooks
+        from surety.hooks import NoticeFiling
+
+        # The 認証キーのお知らせ filing reads the notice and registers the certificate.
+        register_hooks("surety_notice", NoticeFiling)

@@ -8,15 +8,7 @@ class SuretyCertificate(models.Model):
     """保証証書: one guarantee (前払金保証, 契約保証, 中間前払金保証), electronic or not."""
 
     case = models.ForeignKey(
-        "contracts.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="sureties"
-    )
-    contract = models.ForeignKey(
-        "contracts.Contract",
-        verbose_name="契約",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="sureties",
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="sureties"
     )
     application = models.ForeignKey(
         "applications.Application",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader
 
+from core.errors import DomainError
 from core.wareki import parse_wareki
 
 PRODUCTS = (
@@ -39,13 +40,8 @@ LABELS = {
 JV_HINT = re.compile(r"^\(JVの場合は代表者\)$")
 
 
-class NoticeReadError(Exception):
+class NoticeReadError(DomainError):
     """The notice cannot be read; ``message`` says why, in Japanese."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)

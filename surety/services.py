@@ -14,8 +14,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from applications.constants import Status as ApplicationStatus
-from applications.kinds import advance_limit
+from cases.rules import advance_limit
 from core import audit
+from core.errors import DomainError
 from core.mail import send_mail_on_commit
 from surety.constants import (
     CITY_BENEFICIARY,
@@ -30,11 +31,8 @@ from surety.models import SuretyCertificate
 from surety.notice import Notice, compact
 
 
-class SuretyError(Exception):
-    def __init__(self, message: str, *, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class SuretyError(DomainError):
+    """A refused surety action."""
 
 
 def notice_as_dict(notice: Notice) -> dict:
@@ -120,6 +118,28 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
         target=certificate,
         request=request,
         payload={"corrected": corrected, "warnings": len(certificate.warnings)},
+    )
+    return certificate
+
+
+@transaction.atomic
+def surety_record_values(
+    *,
+    certificate: SuretyCertificate,
+    fields: list[str],
+    user,
+    request: HttpRequest | None = None,
+) -> SuretyCertificate:
+    """Staff record values they read on the certificate (amount, period, URL …): saved with the
+    before/after of each changed field in the audit log (secrets masked)."""
+    before = SuretyCertificate.objects.select_for_update().get(pk=certificate.pk)
+    certificate.save()
+    audit.record(
+        "surety.values_recorded",
+        actor=user,
+        target=certificate,
+        request=request,
+        payload={"changes": audit.field_changes(before, certificate, fields)},
     )
     return certificate
 
@@ -350,7 +370,7 @@ def surety_mark_defective(
             request=request,
         )
     elif application is not None:
-        from applications.selectors import company_emails
+        from accounts.selectors import company_emails
 
         send_mail_on_commit(
             "surety_defective",

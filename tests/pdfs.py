@@ -33,6 +33,13 @@ def make_pdf(pages: int = 1, text: str = "建設工事請負契約書") -> bytes
     return buf.getvalue()
 
 
+def pdf_upload(name: str = "建設工事請負契約書.pdf", pages: int = 3):
+    """A PDF as a browser uploads it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, make_pdf(pages=pages), "application/pdf")
+
+
 def make_encrypted_pdf() -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf())))
     writer.encrypt(user_password="secret", owner_password="owner")

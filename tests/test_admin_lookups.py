@@ -122,7 +122,7 @@ def test_declared_filters_still_work(client, secrets_stored, section_staff, depa
         surety, {"status__exact": "received", "case__department__id__exact": department.pk}
     )
     assert dept.status_code == 200 and dept.context["cl"].result_count == 2
-    cases = reverse("admin:contracts_case_changelist")
+    cases = reverse("admin:cases_case_changelist")
     assert client.get(cases, {"opened_on__year": "2025"}).status_code == 200
     assert client.get(cases, {"department__id__exact": department.pk}).status_code == 200
     apps = reverse("admin:applications_application_changelist")

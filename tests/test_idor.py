@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from tests.archive.conftest import archived
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, archived
 
 # Patterns without a company's object in them, and why.
 NOT_OBJECT_SCOPED = {
@@ -91,7 +90,7 @@ def company_b_objects(other_company, other_department, other_contractor, section
     """One of each object that company B owns."""
     from contracts import services as contract_services
     from tests.applications.helpers import filed
-    from tests.contracts.conftest import pdf_upload
+    from tests.pdfs import pdf_upload
 
     case = CaseFactory(awarded_company=other_company, department=other_department)
     application = filed(case, other_contractor, "schedule", submit=False, with_pdf="schedule")

@@ -87,7 +87,7 @@ def test_every_beat_entry_names_a_task_that_accepts_its_arguments(name):
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent(capsys):
     from accounts.models import Company, Department, User
-    from contracts.models import Case
+    from cases.models import Case
 
     call_command("seed_demo")
     counts = [m.objects.count() for m in (Company, Department, User, Case)]
@@ -98,7 +98,7 @@ def test_seed_demo_is_idempotent(capsys):
     assert "user@ashikaga-test.example" in out and "パスワード" in out
     from applications.models import Application
     from contracts.models import Contract
-    from contracts.services import gate_problems
+    from contracts.selectors import gate_problems
 
     contract = Contract.objects.get()
     assert gate_problems(contract) == []  # ready to send

@@ -35,6 +35,7 @@ def test_broker_is_reachable():
             assert conn.transport.driver_type == "redis"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_a_task_sent_through_the_broker():
     from tests.factories import CompanyFactory

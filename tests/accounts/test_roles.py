@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from contracts.models import Case
+from cases.models import Case
 
 
 @pytest.mark.django_db
@@ -9,39 +9,35 @@ def test_contract_section_sees_and_changes_every_department(
     client, section_staff, case, other_case
 ):
     client.force_login(section_staff)
-    page = client.get(reverse("admin:contracts_case_changelist")).content.decode()
+    page = client.get(reverse("admin:cases_case_changelist")).content.decode()
     assert case.number in page and other_case.number in page
-    assert (
-        client.get(reverse("admin:contracts_case_change", args=[other_case.pk])).status_code == 200
-    )
+    assert client.get(reverse("admin:cases_case_change", args=[other_case.pk])).status_code == 200
 
 
 @pytest.mark.django_db
 def test_department_staff_see_only_their_department(client, department_staff, case, other_case):
     client.force_login(department_staff)
-    page = client.get(reverse("admin:contracts_case_changelist")).content.decode()
+    page = client.get(reverse("admin:cases_case_changelist")).content.decode()
     assert case.number in page
     assert other_case.number not in page
-    other = client.get(reverse("admin:contracts_case_change", args=[other_case.pk]))
+    other = client.get(reverse("admin:cases_case_change", args=[other_case.pk]))
     assert other.status_code == 302  # the admin redirects away from an object it cannot find
-    assert client.get(reverse("admin:contracts_case_change", args=[case.pk])).status_code == 200
+    assert client.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
 
 
 @pytest.mark.django_db
 def test_readonly_staff_cannot_change_anything(client, readonly_staff, case):
     client.force_login(readonly_staff)
-    url = reverse("admin:contracts_case_change", args=[case.pk])
+    url = reverse("admin:cases_case_change", args=[case.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert 'name="title"' not in page.content.decode()
     response = client.post(url, {"title": "改ざん"})
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).title == case.title
-    assert client.get(reverse("admin:contracts_case_add")).status_code == 403
+    assert client.get(reverse("admin:cases_case_add")).status_code == 403
     assert (
-        client.post(
-            reverse("admin:contracts_case_delete", args=[case.pk]), {"post": "yes"}
-        ).status_code
+        client.post(reverse("admin:cases_case_delete", args=[case.pk]), {"post": "yes"}).status_code
         == 403
     )
     assert client.get(reverse("admin:accounts_company_add")).status_code == 403

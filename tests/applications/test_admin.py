@@ -158,8 +158,9 @@ def test_filters_search_and_csv_export(client, section_staff, submitted, case, c
     response = client.get(
         reverse("admin:applications_application_export"), {"status__exact": "submitted"}
     )
-    assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:3] == ["到達番号", "様式", "案件番号"]
     assert len(rows) == 2
     assert rows[1][0] == submitted.receipt_number and rows[1][1] == "電子契約利用申出書"

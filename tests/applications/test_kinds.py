@@ -3,8 +3,9 @@
 import pytest
 from django.http import QueryDict
 
-from applications.kinds import BY_CODE, KINDS, advance_limit, kinds_for
-from contracts.constants import Category
+from applications.kinds import BY_CODE, KINDS, kinds_for
+from cases.constants import Category
+from cases.rules import advance_limit
 from tests.applications.helpers import VALID
 from tests.factories import CaseFactory
 

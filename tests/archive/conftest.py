@@ -1,78 +1,8 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from contracts.models import Contract, SignedDocument, Signer, SigningRequest
-from core.uploads import store_pdf, validate_pdf_bytes
-from tests.factories import CaseFactory, CompanyFactory, DepartmentFactory
-from tests.pdfs import make_pdf
-
-
-def archived(
-    case,
-    *,
-    contract_date,
-    amount,
-    tax=None,
-    kind="initial",
-    original=None,
-    status="concluded",
-    title=None,
-    sent_days_before=3,
-):
-    contract = Contract.objects.create(
-        case=case,
-        kind=kind,
-        original=original,
-        title=title or case.title,
-        amount=amount,
-        tax_amount=tax,
-        contract_date=contract_date,
-        period_start=case.period_start,
-        period_end=case.period_end,
-        status=status,
-    )
-    tz = timezone.get_current_timezone()
-    concluded_at = dt.datetime.combine(contract_date, dt.time(10), tzinfo=tz)
-    request_status = {"concluded": "concluded", "rejected": "rejected", "canceled": "canceled"}.get(
-        status, "waiting"
-    )
-    signing_request = SigningRequest.objects.create(
-        contract=contract,
-        document_id=f"doc{contract.pk:029d}",
-        status=request_status,
-        sent_at=concluded_at - dt.timedelta(days=sent_days_before),
-        concluded_at=concluded_at if request_status == "concluded" else None,
-        closed_at=concluded_at if request_status in ("rejected", "canceled") else None,
-        stored_at=concluded_at if request_status == "concluded" else None,
-    )
-    for order, role in ((1, "contractor"), (2, "city")):
-        Signer.objects.create(
-            signing_request=signing_request,
-            order=order,
-            role=role,
-            name=role,
-            email=f"{role}{contract.pk}@example.jp",
-            state="agreed"
-            if request_status == "concluded"
-            else ("waiting" if order == 1 else "pending"),
-        )
-    if request_status == "concluded":
-        for kind_, name in (("signed", "契約書.pdf"), ("certificate", "合意締結証明書.pdf")):
-            pdf = validate_pdf_bytes(make_pdf(text=f"{contract.pk}-{kind_}"), name=name)
-            stored = store_pdf(pdf, kind=f"signed-{kind_}", company=case.awarded_company)
-            SignedDocument.objects.create(
-                signing_request=signing_request,
-                kind=kind_,
-                remote_file_id="f1" if kind_ == "signed" else "",
-                stored_file=stored,
-                sha256=stored.sha256,
-                size=stored.size,
-                page_count=stored.page_count,
-                signature_status="valid",
-            )
-    return contract
+from tests.factories import CaseFactory, CompanyFactory, DepartmentFactory, archived
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts import archive
 from contracts.models import Contract, ContractCorrection
-from tests.archive.conftest import archived
+from portal import archive
+from tests.factories import archived
 
 ARCHIVE = "admin:contracts_contract_archive"
 
@@ -103,7 +103,7 @@ def test_rows_show_documents_and_links(staff, dataset):
     signed = c.signing_requests.get().documents.get(kind="signed")
     assert signed.sha256 in page and "有効" in page
     assert reverse("signed_document", args=[c.pk, signed.pk]) in page
-    assert reverse("admin:contracts_case_change", args=[c.case_id]) in page
+    assert reverse("admin:cases_case_change", args=[c.case_id]) in page
     assert "令和7年12月15日" in page
 
 
@@ -130,8 +130,9 @@ def test_csv_parses_back(staff, dataset):
     response = staff.get(
         reverse("admin:contracts_contract_archive_export"), {"status": "concluded"}
     )
-    assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows) == 5
     row = next(r for r in rows if r["案件番号"] == "R7-GY-0201")
     assert row["契約日"] == "2025-12-15" and row["契約日（和暦）"] == "令和7年12月15日"
@@ -176,7 +177,7 @@ def test_contractor_zip_index_matches_files(client, contractor, dataset, other_c
 
 @pytest.mark.django_db
 def test_dashboard_figures(dataset, company, department):
-    from contracts.models import Case
+    from cases.models import Case
 
     figures = archive.dashboard(year=2025, cases=Case.objects.all())
     assert figures.concluded == 4  # a, b, c, d in 2025年度 (e is 2024)

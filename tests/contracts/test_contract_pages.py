@@ -8,9 +8,8 @@ from django.urls import reverse
 from contracts import services
 from contracts.models import Contract, ContractFile, SigningRequest
 from core.models import StoredFile
-from tests.contracts.conftest import pdf_upload
 from tests.factories import CaseFactory
-from tests.pdfs import PNG_BYTES
+from tests.pdfs import PNG_BYTES, pdf_upload
 
 CHANGELIST = "admin:contracts_contract_changelist"
 

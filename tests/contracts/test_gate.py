@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from applications import services as application_services
-from contracts import services
+from contracts import selectors, services
 from contracts.models import SigningRequest
 from tests.applications.helpers import filed
-from tests.contracts.conftest import pdf_upload
+from tests.pdfs import pdf_upload
 
 
 def problems_of(contract, user):
@@ -22,7 +22,7 @@ def problems_of(contract, user):
 
 @pytest.mark.django_db
 def test_a_ready_contract_passes(ready_contract):
-    assert services.gate_problems(ready_contract) == []
+    assert selectors.gate_problems(ready_contract) == []
 
 
 @pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_latest_econtract_not_accepted(ready_contract, case, contractor, section
         "が受理されていません（提出済）。"
     ]
     application_services.application_accept(application=newer, reviewer=section_staff)
-    assert services.gate_problems(ready_contract) == []
+    assert selectors.gate_problems(ready_contract) == []
 
 
 @pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_term_over_ten_years(ready_contract, section_staff):
     ready_contract.period_start = dt.date(2025, 4, 1)
     ready_contract.period_end = dt.date(2035, 4, 1)  # exactly ten years: allowed
     ready_contract.save()
-    assert services.gate_problems(ready_contract) == []
+    assert selectors.gate_problems(ready_contract) == []
     ready_contract.period_end = dt.date(2035, 4, 2)
     ready_contract.save()
     assert problems_of(ready_contract, section_staff) == [
@@ -69,7 +69,7 @@ def test_term_over_ten_years(ready_contract, section_staff):
 def test_council_case(ready_contract, section_staff, settings):
     ready_contract.amount = 149_999_999
     ready_contract.save()
-    assert services.gate_problems(ready_contract) == []
+    assert selectors.gate_problems(ready_contract) == []
     ready_contract.amount = 150_000_000
     ready_contract.save()
     assert problems_of(ready_contract, section_staff) == [

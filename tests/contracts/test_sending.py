@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from ashikaga_portal.celery import app as celery_app
-from contracts import services
+from contracts import selectors, services
 from contracts.models import SigningRequest
 from esign.errors import TransientError
 from esign_sandbox import testing
@@ -44,6 +44,7 @@ def assert_exactly_one_complete_document(signing_request):
     return doc
 
 
+@pytest.mark.slow
 def test_send_through_a_real_worker(ready_contract, section_staff, use_sandbox):
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         signing_request = services.contract_send_for_signature(
@@ -130,6 +131,8 @@ def test_permanent_error_marks_the_request_failed_and_retry_resumes(
     signing_request = services.contract_send_for_signature(
         contract=ready_contract, user=section_staff
     )
+    ready_contract.refresh_from_db()
+    sent_at = ready_contract.updated_at
     result = services.signing_request_push(request_id=signing_request.pk)
     assert result.status == "failed"
     result.refresh_from_db()
@@ -137,6 +140,7 @@ def test_permanent_error_marks_the_request_failed_and_retry_resumes(
     assert "email domain does not exist" in result.last_error_message
     ready_contract.refresh_from_db()
     assert ready_contract.status == "preparing"
+    assert ready_contract.updated_at > sent_at  # the status change is dated
     # Staff fix the address on the signer and retry: the same document carries on.
     result.signers.filter(role="city").update(email="shicho@city.ashikaga.example")
     services.signing_request_retry(signing_request=result, user=section_staff)
@@ -204,4 +208,4 @@ def test_rejection_by_the_contractor_is_applied(ready_contract, section_staff, u
     before = AuditEvent.objects.count()
     services.signing_request_apply_remote_state(signing_request=signing_request, document=doc)
     assert AuditEvent.objects.count() == before
-    assert services.gate_problems(ready_contract) == []  # it can be sent again
+    assert selectors.gate_problems(ready_contract) == []  # it can be sent again

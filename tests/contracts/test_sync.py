@@ -22,7 +22,7 @@ from core.models import AuditEvent, StoredFile
 from esign.errors import TransientError
 from esign.factory import get_client
 from esign_sandbox import testing
-from tests.contracts.conftest import pdf_upload
+from tests.pdfs import pdf_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -184,6 +184,7 @@ def test_reminders_and_expired_links(
     assert any("期限切れ" in m.subject and m.to == [department_staff.email] for m in mail.outbox)
 
 
+@pytest.mark.slow
 def test_converges_under_30_percent_faults(
     section_staff, case, company, department, use_sandbox, signer_department
 ):
@@ -261,6 +262,7 @@ def test_converges_under_30_percent_faults(
     ) == {"agreed"}
 
 
+@pytest.mark.slow
 def test_webhook_path_stores_within_seconds(
     ready_contract, section_staff, use_sandbox, live_server, settings
 ):

@@ -22,10 +22,10 @@ from esign_sandbox.models import Fault
 from tests.conftest import REQUIRE_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def worker(env: dict, log: Path) -> subprocess.Popen:
+def worker(env: dict, log: Path, *, beat: bool = False) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -39,6 +39,7 @@ def worker(env: dict, log: Path) -> subprocess.Popen:
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *(["--beat"] if beat else []),
             "-l",
             "INFO",
         ],

@@ -15,7 +15,7 @@ def event(case):
 def test_record_describes_target_and_system_actor(event, case):
     assert event.actor is None
     assert event.actor_label == "system"
-    assert event.target_type == "contracts.case"
+    assert event.target_type == "cases.case"
     assert event.target_id == str(case.pk)
     assert event.payload == {"x": 1}
 

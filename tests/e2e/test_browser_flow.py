@@ -30,7 +30,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_the_whole_flow_in_a_browser(browser, world, contractor, section_staff):
     from contracts.models import Contract, SignedDocument, SigningRequest
     from contracts.tasks import sync_signing_status
     from surety.models import SuretyCertificate
-    from tests.contracts.conftest import pdf_upload
+    from tests.pdfs import pdf_upload
 
     base, case = world["base"], world["case"]
     shot = Shots("flow")

@@ -218,6 +218,7 @@ def test_invalid_participants(cs, kwargs, status, code):
     assert (exc_info.value.status, exc_info.value.code) == (status, code)
 
 
+@pytest.mark.slow
 def test_duplicate_email_and_the_128_recipient_limit(cs):
     doc = cs.create_document(title="t")
     cs.add_participant(doc.id, name="a", email="dup@example.jp")

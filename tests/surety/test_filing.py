@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from applications.models import Application
 from contracts import services as contract_services
+from contracts.selectors import gate_problems
 from core.models import AuditEvent, StoredFile
 from surety import services
 from surety.models import SuretyCertificate
@@ -324,7 +325,7 @@ def test_defective_returns_the_filing_and_tells_the_contractor(
 def test_the_performance_surety_gate(build_case, section_staff, contractor, electronic):
     from applications import services as application_services
     from tests.applications.helpers import filed
-    from tests.contracts.conftest import pdf_upload
+    from tests.pdfs import pdf_upload
 
     build_case.department.signer_name = "足利市長"
     build_case.department.signer_email = "shicho@city.example"
@@ -334,18 +335,18 @@ def test_the_performance_surety_gate(build_case, section_staff, contractor, elec
     )
     contract = contract_services.contract_create(case=build_case, user=section_staff)
     contract_services.contract_add_file(contract=contract, user=section_staff, upload=pdf_upload())
-    assert contract_services.gate_problems(contract) == [
+    assert gate_problems(contract) == [
         "契約保証の保証証書が確認済になっていません（電子保証は確認済、紙は原本の受領日が必要）。"
     ]
     record(electronic, amount=5_000_000)
     services.surety_verify(certificate=electronic, user=section_staff)
-    assert contract_services.gate_problems(contract) == []
+    assert gate_problems(contract) == []
     electronic.delete()
-    assert "提出されていません" in contract_services.gate_problems(contract)[0]
+    assert "提出されていません" in gate_problems(contract)[0]
     build_case.surety_exempt = True
     build_case.surety_exempt_reason = "契約金額が少額のため"
     build_case.save()
-    assert contract_services.gate_problems(contract) == []
+    assert gate_problems(contract) == []
 
 
 @pytest.mark.django_db

@@ -3,9 +3,7 @@ hand-over or long-term storage."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -13,9 +11,24 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from contracts.archive import documents_of, safe_name, with_documents
 from contracts.constants import ContractStatus
 from contracts.models import Contract
+from core import audit
+from core.csv_export import csv_bytes
+from portal.archive import documents_of, safe_name, with_documents
+
+MANIFEST_HEADERS = [
+    "案件番号",
+    "契約件名",
+    "契約日",
+    "契約金額（税込）",
+    "取引先",
+    "法人番号",
+    "書類",
+    "ファイル",
+    "SHA-256",
+    "電子署名",
+]
 
 
 class Command(BaseCommand):
@@ -38,23 +51,7 @@ class Command(BaseCommand):
         if since:
             contracts = contracts.filter(contract_date__gte=since)
         manifest = []
-        table = io.StringIO()
-        table.write("\ufeff")
-        writer = csv.writer(table)
-        writer.writerow(
-            [
-                "案件番号",
-                "契約件名",
-                "契約日",
-                "契約金額（税込）",
-                "取引先",
-                "法人番号",
-                "書類",
-                "ファイル",
-                "SHA-256",
-                "電子署名",
-            ]
-        )
+        table = []
         tmp = path.with_suffix(path.suffix + ".part")
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             for contract in with_documents(contracts).iterator(chunk_size=200):
@@ -92,7 +89,7 @@ class Command(BaseCommand):
                         },
                     }
                     manifest.append(entry)
-                    writer.writerow(
+                    table.append(
                         [
                             contract.case.number,
                             contract.title,
@@ -114,6 +111,11 @@ class Command(BaseCommand):
                     indent=2,
                 ),
             )
-            archive.writestr("manifest.csv", table.getvalue().encode("utf-8"))
+            archive.writestr("manifest.csv", csv_bytes(MANIFEST_HEADERS, table))
         tmp.rename(path)
+        audit.record(
+            "archive.export_written",
+            actor_label="manage.py export_archive",
+            payload={"path": str(path), "files": len(manifest), "since": since},
+        )
         self.stdout.write(f"{len(manifest)}件のファイルを {path} に書き出しました。")

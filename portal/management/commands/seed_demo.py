@@ -8,8 +8,8 @@ from django.db import transaction
 
 from accounts.models import Company, Department, User
 from accounts.roles import CONTRACT_SECTION, DEPARTMENT, READ_ONLY
-from contracts.constants import Category, ProcurementMethod
-from contracts.models import Case
+from cases.constants import Category, ProcurementMethod
+from cases.models import Case
 
 DEMO_PASSWORD = "demo-pass-2025"
 

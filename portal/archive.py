@@ -3,12 +3,12 @@ combined with AND), CSV, the contractor's ZIP export, and the 年度 dashboard f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import statistics
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django import forms
@@ -16,9 +16,11 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from contracts.constants import Category, ContractKind, ContractStatus, RequestStatus
+from cases.constants import Category
+from contracts.constants import ContractKind, ContractStatus, RequestStatus
 from contracts.models import Contract, SignedDocument, SigningRequest
 from contracts.stamp_duty import contract_stamp_duty
+from core.csv_export import csv_bytes
 from core.text import normalize, normalize_compact
 from core.wareki import fiscal_year, format_wareki
 
@@ -154,62 +156,56 @@ def documents_of(contract: Contract) -> list[SignedDocument]:
     return [d for r in getattr(contract, "concluded_requests", []) for d in r.documents.all()]
 
 
-def csv_response_bytes(contracts) -> bytes:
-    """The search result as CSV: UTF-8 with BOM, Japanese headers, amounts as integers, dates in
-    ISO and 和暦, one row per contract with its signed files' hashes."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "案件番号",
-            "契約件名",
-            "当初/変更",
-            "契約区分",
-            "担当課",
-            "取引先",
-            "法人番号",
-            "業者番号",
-            "契約日",
-            "契約日（和暦）",
-            "契約金額（税込）",
-            "契約金額（税抜）",
-            "状態",
-            "締結済み契約書",
-            "SHA-256",
-            "電子署名",
-            "合意締結証明書 SHA-256",
-            "印紙税相当額",
-        ]
-    )
+ARCHIVE_CSV_HEADERS = [
+    "案件番号",
+    "契約件名",
+    "当初/変更",
+    "契約区分",
+    "担当課",
+    "取引先",
+    "法人番号",
+    "業者番号",
+    "契約日",
+    "契約日（和暦）",
+    "契約金額（税込）",
+    "契約金額（税抜）",
+    "状態",
+    "締結済み契約書",
+    "SHA-256",
+    "電子署名",
+    "合意締結証明書 SHA-256",
+    "印紙税相当額",
+]
+
+
+def csv_rows(contracts) -> Iterator[list]:
+    """The search result as CSV rows: amounts as integers, dates in ISO and 和暦, one row per
+    contract with its signed files' hashes (headers: ``ARCHIVE_CSV_HEADERS``)."""
     for c in contracts:
         docs = documents_of(c)
         signed = [d for d in docs if d.kind == "signed"]
         certificates = [d for d in docs if d.kind == "certificate"]
         company = c.case.awarded_company
-        writer.writerow(
-            [
-                c.case.number,
-                c.title,
-                c.get_kind_display(),
-                c.case.get_category_display(),
-                c.case.department.name,
-                company.name if company else "",
-                company.corporate_number if company else "",
-                company.vendor_number if company else "",
-                c.contract_date.isoformat() if c.contract_date else "",
-                format_wareki(c.contract_date) if c.contract_date else "",
-                c.amount,
-                c.amount - (c.tax_amount or 0),
-                c.get_status_display(),
-                " / ".join(d.stored_file.original_name for d in signed),
-                " / ".join(d.sha256 for d in signed),
-                " / ".join(d.get_signature_status_display() for d in signed),
-                " / ".join(d.sha256 for d in certificates),
-                contract_stamp_duty(c) if c.status == ContractStatus.CONCLUDED else "",
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+        yield [
+            c.case.number,
+            c.title,
+            c.get_kind_display(),
+            c.case.get_category_display(),
+            c.case.department.name,
+            company.name if company else "",
+            company.corporate_number if company else "",
+            company.vendor_number if company else "",
+            c.contract_date.isoformat() if c.contract_date else "",
+            format_wareki(c.contract_date) if c.contract_date else "",
+            c.amount,
+            c.amount - (c.tax_amount or 0),
+            c.get_status_display(),
+            " / ".join(d.stored_file.original_name for d in signed),
+            " / ".join(d.sha256 for d in signed),
+            " / ".join(d.get_signature_status_display() for d in signed),
+            " / ".join(d.sha256 for d in certificates),
+            contract_stamp_duty(c) if c.status == ContractStatus.CONCLUDED else "",
+        ]
 
 
 def safe_name(name: str) -> str:
@@ -217,17 +213,24 @@ def safe_name(name: str) -> str:
     return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name).strip() or "file"
 
 
+INDEX_HEADERS = [
+    "取引年月日",
+    "取引金額",
+    "取引先",
+    "件名",
+    "案件番号",
+    "書類",
+    "ファイル名",
+    "SHA-256",
+]
+
+
 def contractor_zip(contracts) -> bytes:
     """The selected signed contracts for the contractor's own storage under 電子帳簿保存法:
     signed PDFs, certificates and index.csv (取引年月日, 取引金額, 取引先, 件名, ファイル名,
     sha256)."""
     buf = io.BytesIO()
-    index = io.StringIO()
-    index.write("\ufeff")
-    writer = csv.writer(index)
-    writer.writerow(
-        ["取引年月日", "取引金額", "取引先", "件名", "案件番号", "書類", "ファイル名", "SHA-256"]
-    )
+    index_rows = []
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         for c in contracts:
             folder = safe_name(f"{c.contract_date or ''}_{c.case.number}_{c.title}")[:120]
@@ -235,7 +238,7 @@ def contractor_zip(contracts) -> bytes:
                 name = f"{folder}/{safe_name(d.stored_file.original_name)}"
                 with d.stored_file.file.open("rb") as fh:
                     archive.writestr(name, fh.read())
-                writer.writerow(
+                index_rows.append(
                     [
                         c.contract_date.isoformat() if c.contract_date else "",
                         c.amount,
@@ -247,7 +250,7 @@ def contractor_zip(contracts) -> bytes:
                         d.sha256,
                     ]
                 )
-        archive.writestr("index.csv", index.getvalue().encode("utf-8"))
+        archive.writestr("index.csv", csv_bytes(INDEX_HEADERS, index_rows))
     return buf.getvalue()
 
 

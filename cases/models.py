@@ -1,0 +1,90 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+
+from cases.constants import TITLE_LABELS, Category, ProcurementMethod
+
+
+class Case(models.Model):
+    """案件: one procurement, awarded to one company."""
+
+    number = models.CharField(
+        "案件番号",
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[0-9A-Za-z-]+$", "案件番号は半角英数字とハイフンで入力してください。")
+        ],
+    )
+    title = models.CharField("件名", max_length=200, help_text="工事名／物件名／委託名")
+    place = models.CharField("場所", max_length=200, help_text="工事場所／納入場所／履行場所")
+    category = models.CharField("契約区分", max_length=30, choices=Category.choices)
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name="担当課",
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    procurement_method = models.CharField(
+        "契約方法", max_length=20, choices=ProcurementMethod.choices
+    )
+    opened_on = models.DateField("開札日", null=True, blank=True)
+    awarded_company = models.ForeignKey(
+        "accounts.Company",
+        verbose_name="落札者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awarded_cases",
+    )
+    amount = models.PositiveBigIntegerField(
+        "請負金額（税込）", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    period_start = models.DateField("工期（始期）", null=True, blank=True)
+    period_end = models.DateField("工期（終期）", null=True, blank=True)
+    advance_payment = models.BooleanField("前払金あり", default=False)
+    surety_exempt = models.BooleanField(
+        "契約保証免除", default=False, help_text="契約保証を免除する案件（理由を記入）"
+    )
+    surety_exempt_reason = models.CharField("契約保証免除の理由", max_length=300, blank=True)
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        # The table keeps the name it had when cases lived in ``contracts`` (moved without a copy).
+        db_table = "contracts_case"
+        verbose_name = "案件"
+        verbose_name_plural = "案件"
+        ordering = ["-opened_on", "-number"]
+        indexes = [
+            models.Index(fields=["awarded_company", "-opened_on"]),
+            models.Index(fields=["department", "-opened_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_start__isnull=True)
+                | models.Q(period_end__isnull=True)
+                | models.Q(period_end__gte=models.F("period_start")),
+                name="case_period_ordered",
+                violation_error_message="工期の終期は始期以降の日付にしてください。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": "工期の終期は始期以降の日付にしてください。"})
+        if self.surety_exempt and not self.surety_exempt_reason.strip():
+            raise ValidationError(
+                {"surety_exempt_reason": "契約保証を免除する理由を入力してください。"}
+            )
+
+    @property
+    def title_label(self) -> str:
+        return TITLE_LABELS[Category(self.category)][0]
+
+    @property
+    def place_label(self) -> str:
+        return TITLE_LABELS[Category(self.category)][1]

@@ -1,0 +1,154 @@
+"""Preparing a contract: create it (当初 or 変更) and add the PDFs to sign."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from contracts.constants import (
+    SENDABLE,
+    ContractKind,
+    ContractStatus,
+)
+from contracts.models import (
+    Contract,
+    ContractFile,
+)
+from contracts.services.common import ContractError
+from core import audit
+from core.uploads import store_pdf, validate_pdf_upload
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    case,
+    user,
+    title: str = "",
+    amount: int | None = None,
+    tax_amount: int | None = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> Contract:
+    """A 当初契約 for a case, by default with the case's title, amount and period."""
+    contract = Contract(
+        case=case,
+        kind=ContractKind.INITIAL,
+        title=title or case.title,
+        amount=amount if amount is not None else case.amount,
+        tax_amount=tax_amount,
+        period_start=period_start or case.period_start,
+        period_end=period_end or case.period_end,
+        created_by=user,
+    )
+    contract.full_clean()
+    contract.save()
+    audit.record("contract.created", actor=user, target=contract, request=request)
+    return contract
+
+
+# The contract fields staff may edit while it can still be sent.
+EDITABLE_FIELDS = ("title", "amount", "tax_amount", "contract_date", "period_start", "period_end")
+
+
+@transaction.atomic
+def contract_update(
+    *, contract: Contract, fields: list[str], user, request: HttpRequest | None = None
+) -> Contract:
+    """Save staff's edits of a contract not yet sent (``contract`` carries the new values), with
+    each changed field's before/after in the audit log."""
+    before = Contract.objects.select_for_update().get(pk=contract.pk)
+    if before.status not in SENDABLE:
+        raise ContractError("署名依頼中・締結済の契約は変更できません。", code="locked")
+    changed = [f for f in fields if f in EDITABLE_FIELDS]
+    contract.full_clean()
+    contract.save()
+    audit.record(
+        "contract.saved",
+        actor=user,
+        target=contract,
+        request=request,
+        payload={"changes": audit.field_changes(before, contract, changed)},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_add_file(
+    *, contract: Contract, user, upload, request: HttpRequest | None = None
+) -> ContractFile:
+    """Attach a PDF to sign (validated before anything is stored)."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status not in SENDABLE:
+        raise ContractError("署名依頼中・締結済の契約のファイルは変更できません。", code="locked")
+    try:
+        pdf = validate_pdf_upload(upload)
+    except ValidationError as exc:
+        raise ContractError(exc.messages[0], code=exc.code or "pdf") from None
+    stored = store_pdf(
+        pdf, kind="contract", company=contract.case.awarded_company, uploaded_by=user
+    )
+    last = contract.files.order_by("-order").values_list("order", flat=True).first()
+    contract_file = ContractFile.objects.create(
+        contract=contract, file=stored, order=0 if last is None else last + 1
+    )
+    audit.record(
+        "contract.file_added",
+        actor=user,
+        target=contract,
+        request=request,
+        payload={"name": stored.original_name, "sha256": stored.sha256, "pages": stored.page_count},
+    )
+    return contract_file
+
+
+@transaction.atomic
+def contract_remove_file(
+    *, contract_file: ContractFile, user, request: HttpRequest | None = None
+) -> None:
+    """Take a PDF off a contract not yet sent. The stored file itself is kept (files are never
+    deleted: the audit record names it by its hash)."""
+    contract = Contract.objects.select_for_update().get(pk=contract_file.contract_id)
+    if contract.status not in SENDABLE:
+        raise ContractError("署名依頼中・締結済の契約のファイルは変更できません。", code="locked")
+    stored = contract_file.file
+    contract_file.delete()
+    audit.record(
+        "contract.file_removed",
+        actor=user,
+        target=contract,
+        request=request,
+        payload={"name": stored.original_name, "sha256": stored.sha256},
+    )
+
+
+@transaction.atomic
+def contract_create_change(
+    *, original: Contract, user, request: HttpRequest | None = None
+) -> Contract:
+    """変更契約: a new contract linked to a concluded one (which stays 締結済)."""
+    if original.status != ContractStatus.CONCLUDED:
+        raise ContractError("締結済の契約だけを変更できます。", code="not_concluded")
+    change = Contract.objects.create(
+        case=original.case,
+        kind=ContractKind.CHANGE,
+        original=original,
+        title=original.title,
+        amount=original.amount,
+        tax_amount=original.tax_amount,
+        period_start=original.period_start,
+        period_end=original.period_end,
+        created_by=user,
+    )
+    audit.record(
+        "contract.change_created",
+        actor=user,
+        target=change,
+        request=request,
+        payload={"original": original.pk},
+    )
+    return change

@@ -1,0 +1,420 @@
+"""Sending a contract for e-signature and the staff actions while it waits: the send
+transition, the resumable push to CloudSign, failure and retry, remind, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from applications.kinds import EContractForm
+from contracts.constants import (
+    REQUEST_ACTIVE,
+    RETRYABLE,
+    ContractKind,
+    ContractStatus,
+    RequestStatus,
+    SignerRole,
+    SignerState,
+)
+from contracts.models import (
+    Contract,
+    RemoteFile,
+    Reportee,
+    Signer,
+    SigningRequest,
+)
+from contracts.selectors import gate_problems, latest_econtract
+from contracts.services.common import (
+    CITY_ORGANIZATION,
+    ContractError,
+    _claim_seconds,
+    _raise_if_claimed,
+    _record_error,
+    wake,
+)
+from contracts.services.remote_state import signing_request_apply_remote_state
+from core import audit
+from core.db import update_rows
+from esign.errors import CloudSignError, GatewayTimeout, PermanentError, TransientError
+from esign.factory import get_client
+from esign.types import Document, DocumentStatus
+
+
+def _enqueue_push(request_id: int) -> None:
+    wake("send_signing_request", request_id)
+
+
+@transaction.atomic
+def contract_send_for_signature(
+    *, contract: Contract, user, request: HttpRequest | None = None
+) -> SigningRequest:
+    """送信 (and 再送 after 却下 or 取消): check the gate, then queue the remote work."""
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("case", "case__department", "case__awarded_company")
+        .get(pk=contract.pk)
+    )
+    failed = contract.signing_requests.filter(status=RequestStatus.FAILED).first()
+    if failed is not None and contract.status == ContractStatus.PREPARING:
+        return signing_request_retry(signing_request=failed, user=user, request=request)
+    problems = gate_problems(contract)
+    if problems:
+        raise ContractError("送信できません。", code="gate", problems=problems)
+    econtract = latest_econtract(contract.case)
+    (signer_name, signer_email), staff = EContractForm.signers_of(econtract.data)
+    company = contract.case.awarded_company
+    department = contract.case.department
+    try:
+        with transaction.atomic():
+            signing_request = SigningRequest.objects.create(contract=contract, created_by=user)
+    except IntegrityError:
+        raise ContractError("この契約には進行中の署名依頼があります。", code="active") from None
+    Signer.objects.create(
+        signing_request=signing_request,
+        order=1,
+        role=SignerRole.CONTRACTOR,
+        name=signer_name[:64],
+        email=signer_email,
+        organization=company.name[:64],
+    )
+    Signer.objects.create(
+        signing_request=signing_request,
+        order=2,
+        role=SignerRole.CITY,
+        name=department.signer_name[:64],
+        email=department.signer_email,
+        organization=CITY_ORGANIZATION,
+    )
+    taken = {signer_email.lower(), department.signer_email.lower()}
+    for name, email in staff:
+        if email.lower() not in taken:
+            Reportee.objects.create(
+                signing_request=signing_request,
+                name=name[:64],
+                email=email,
+                organization=company.name[:64],
+            )
+            taken.add(email.lower())
+    contract.status = ContractStatus.SIGNING
+    contract.save(update_fields=["status", "updated_at"])
+    audit.record(
+        "contract.sent",
+        actor=user,
+        target=contract,
+        request=request,
+        payload={"signing_request": signing_request.pk, "econtract": econtract.pk},
+    )
+    _enqueue_push(signing_request.pk)
+    return signing_request
+
+
+def _claim(request_id: int) -> bool:
+    """Take the row for this worker (a conditional UPDATE: two workers never both win)."""
+    now = timezone.now()
+    return bool(
+        SigningRequest.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            pk=request_id,
+            status__in=[RequestStatus.QUEUED, RequestStatus.SENDING],
+        ).update(
+            status=RequestStatus.SENDING,
+            claimed_until=now + dt.timedelta(seconds=_claim_seconds()),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def _document_title(contract: Contract) -> str:
+    title = f"{contract.case.number} {contract.title}"
+    if contract.kind == ContractKind.CHANGE:
+        title += "（変更契約）"
+    return title[:500]
+
+
+def _message(contract: Contract) -> str:
+    return (
+        f"足利市です。「{contract.title}」の契約書をお送りします。\n"
+        "内容をご確認のうえ、「書類の内容に同意」を押してください。"
+        "受注者様の同意の後、足利市が同意して契約締結となります。\n"
+        "締結後、電子署名済みのPDFがメールで届きます。PDFファイルが原本となりますので保管してください。"
+    )
+
+
+def _find_created_draft(client, signing_request: SigningRequest, title: str, note: str):
+    """After a create that may have happened (504), find the draft it made, if any."""
+    since = signing_request.create_attempted_at - dt.timedelta(seconds=5)
+    used = set(
+        SigningRequest.objects.exclude(document_id=None).values_list("document_id", flat=True)
+    )
+    found = []
+    page = 1
+    while True:
+        listing = client.list_documents(page=page, status=0, from_=since, with_files=False)
+        found += [
+            d
+            for d in listing.documents
+            if d.title == title
+            and d.note == note
+            and d.id not in used
+            and (d.created_at is None or d.created_at >= since.replace(microsecond=0))
+        ]
+        if len(listing.documents) < 100:
+            break
+        page += 1
+    found.sort(key=lambda d: (d.created_at or since, d.id))
+    for extra in found[1:]:  # a second create that also went through: remove it
+        client.delete_document(extra.id)
+    return found[0] if found else None
+
+
+def _push(client, signing_request: SigningRequest) -> Document:
+    contract = signing_request.contract
+    title = _document_title(contract)
+    note = contract.case.awarded_company.name
+    # 1. The document: created once; its id is stored at once.
+    if not signing_request.document_id:
+        found = None
+        if signing_request.create_attempted_at:
+            found = _find_created_draft(client, signing_request, title, note)
+        if found is None:
+            signing_request.create_attempted_at = timezone.now()
+            SigningRequest.objects.filter(pk=signing_request.pk).update(
+                create_attempted_at=signing_request.create_attempted_at
+            )
+            found = client.create_document(title=title, note=note, message=_message(contract))
+        signing_request.document_id = found.id
+        SigningRequest.objects.filter(pk=signing_request.pk).update(document_id=found.id)
+    doc = client.get_document(signing_request.document_id)
+    if doc.status != DocumentStatus.DRAFT:
+        return doc  # already sent (a previous run's send went through)
+    # 2. Files, in order; a file the service already has (504 after upload) is adopted.
+    remote_files = sorted(doc.files, key=lambda f: f.order)
+    mapped = dict(
+        RemoteFile.objects.filter(signing_request=signing_request).values_list(
+            "contract_file_id", "remote_id"
+        )
+    )
+    for index, contract_file in enumerate(contract.files.select_related("file")):
+        if contract_file.pk in mapped:
+            continue
+        unmapped = [f for f in remote_files if f.id not in mapped.values()]
+        if index < len(remote_files) and remote_files[index] in unmapped:
+            remote_id = remote_files[index].id
+        else:
+            with contract_file.file.file.open("rb") as fh:
+                data = fh.read()
+            doc, added = client.add_file(
+                signing_request.document_id, name=contract_file.file.original_name, data=data
+            )
+            remote_id = added.id
+        RemoteFile.objects.create(
+            signing_request=signing_request, contract_file=contract_file, remote_id=remote_id
+        )
+        mapped[contract_file.pk] = remote_id
+    # 3. Recipients in signing order, then 共有先; matched by e-mail (unique on a document).
+    for signer in signing_request.signers.order_by("order"):
+        remote = doc.participant_by_email(signer.email)
+        if remote is None:
+            doc, remote = client.add_participant(
+                signing_request.document_id,
+                name=signer.name,
+                email=signer.email,
+                organization=signer.organization,
+            )
+        if signer.remote_id != remote.id:
+            Signer.objects.filter(pk=signer.pk).update(remote_id=remote.id)
+    for reportee in signing_request.reportees.all():
+        remote = doc.reportee_by_email(reportee.email)
+        if remote is None:
+            doc, remote = client.add_reportee(
+                signing_request.document_id,
+                name=reportee.name,
+                email=reportee.email,
+                organization=reportee.organization,
+            )
+        if reportee.remote_id != remote.id:
+            Reportee.objects.filter(pk=reportee.pk).update(remote_id=remote.id)
+    # 4. Send. After a 504 the next run re-reads: status 1 means it was sent.
+    return client.send_document(signing_request.document_id)
+
+
+def signing_request_push(*, request_id: int, client=None) -> SigningRequest | None:
+    """Do (or finish) the remote work of a queued request. Safe to run again after any failure:
+    no second document, no file or participant twice. Raises TransientError to be retried."""
+    if not _claim(request_id):
+        _raise_if_claimed(request_id, status__in=[RequestStatus.QUEUED, RequestStatus.SENDING])
+        return None
+    signing_request = SigningRequest.objects.select_related(
+        "contract", "contract__case", "contract__case__awarded_company"
+    ).get(pk=request_id)
+    client = client or get_client()
+    try:
+        doc = _push(client, signing_request)
+    except TransientError as exc:
+        _record_error(signing_request, exc, release=True)
+        raise
+    except PermanentError as exc:
+        signing_request_fail(signing_request=signing_request, error=exc)
+        signing_request.refresh_from_db()
+        return signing_request
+    with transaction.atomic():
+        signing_request = SigningRequest.objects.select_for_update().get(pk=request_id)
+        signing_request.claimed_until = None
+        signing_request.status = RequestStatus.WAITING
+        signing_request.sent_at = doc.sent_at or timezone.now()
+        signing_request.last_error_code = ""
+        signing_request.last_error_message = ""
+        signing_request.save()
+        audit.record(
+            "signing_request.sent",
+            target=signing_request,
+            payload={"document_id": doc.id, "attempts": signing_request.attempts},
+        )
+    signing_request_apply_remote_state(signing_request=signing_request, document=doc)
+    return signing_request
+
+
+@transaction.atomic
+def signing_request_fail(*, signing_request: SigningRequest, error: CloudSignError) -> None:
+    """A permanent error: record it, show it to staff (再試行), put the contract back."""
+    signing_request = SigningRequest.objects.select_for_update().get(pk=signing_request.pk)
+    _record_error(signing_request, error, release=True)
+    signing_request.refresh_from_db()
+    signing_request.status = RequestStatus.FAILED
+    signing_request.save(update_fields=["status"])
+    update_rows(
+        Contract.objects.filter(pk=signing_request.contract_id), status=ContractStatus.PREPARING
+    )
+    audit.record(
+        "signing_request.failed",
+        target=signing_request,
+        payload={"code": error.code, "status": error.status, "message": error.message},
+    )
+
+
+@transaction.atomic
+def signing_request_retry(
+    *, signing_request: SigningRequest, user, request: HttpRequest | None = None
+) -> SigningRequest:
+    """再試行: a failed send carries on where it stopped; a send still queued or sending (e.g. stuck
+    after an outage) is woken at once. The same request, never a second document."""
+    signing_request = SigningRequest.objects.select_for_update().get(pk=signing_request.pk)
+    if signing_request.status not in RETRYABLE:
+        raise ContractError(
+            "送信待ち・送信中・送信失敗の署名依頼だけを再試行できます。", code="not_retryable"
+        )
+    was = signing_request.status
+    if was == RequestStatus.FAILED:
+        signing_request.status = RequestStatus.QUEUED
+    signing_request.claimed_until = None
+    signing_request.next_check_at = None
+    signing_request.save(update_fields=["status", "claimed_until", "next_check_at"])
+    update_rows(
+        Contract.objects.filter(pk=signing_request.contract_id), status=ContractStatus.SIGNING
+    )
+    audit.record(
+        "signing_request.retried",
+        actor=user,
+        target=signing_request,
+        request=request,
+        payload={"from": was},
+    )
+    _enqueue_push(signing_request.pk)
+    return signing_request
+
+
+def signing_request_defer(*, request_id: int, seconds: float) -> None:
+    """A transient failure: the next attempt is due in ``seconds`` (the redrive job waits too)."""
+    SigningRequest.objects.filter(pk=request_id).update(
+        next_check_at=timezone.now() + dt.timedelta(seconds=seconds)
+    )
+
+
+def signing_requests_redrive() -> int:
+    """Wake the sends whose message was lost (worker, database or broker down): every request
+    still queued or sending whose lease has expired and whose next attempt is due."""
+    now = timezone.now()
+    grace = dt.timedelta(seconds=settings.SIGNING_REDRIVE_AFTER_SECONDS)
+    due = (
+        SigningRequest.objects.filter(status__in=[RequestStatus.QUEUED, RequestStatus.SENDING])
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now))
+        .filter(created_at__lt=now - grace)
+    )
+    ids = list(due.values_list("pk", flat=True)[:200])
+    # Not again before the grace period: one wake-up per lost message.
+    SigningRequest.objects.filter(pk__in=ids).update(next_check_at=now + grace)
+    for pk in ids:
+        wake("send_signing_request", pk)
+    return len(ids)
+
+
+def _waiting(signing_request: SigningRequest) -> SigningRequest:
+    signing_request = SigningRequest.objects.select_related("contract").get(pk=signing_request.pk)
+    if signing_request.status != RequestStatus.WAITING or not signing_request.document_id:
+        raise ContractError("署名待ちの署名依頼ではありません。", code="not_waiting")
+    return signing_request
+
+
+def signing_request_remind(
+    *, signing_request: SigningRequest, user=None, request: HttpRequest | None = None
+) -> SigningRequest:
+    """リマインド: the service re-sends the 確認依頼 with a new 10-day link."""
+    signing_request = _waiting(signing_request)
+    try:
+        doc = get_client().remind(signing_request.document_id)
+    except GatewayTimeout:
+        doc = get_client().get_document(signing_request.document_id)
+    except CloudSignError as exc:
+        raise ContractError(f"リマインドできませんでした: {exc.message}", code="remote") from None
+    with transaction.atomic():
+        Signer.objects.filter(signing_request=signing_request, state=SignerState.WAITING).update(
+            reminders_sent=F("reminders_sent") + 1
+        )
+        audit.record(
+            "signing_request.reminded", actor=user, target=signing_request, request=request
+        )
+    signing_request_apply_remote_state(signing_request=signing_request, document=doc)
+    return signing_request
+
+
+def contract_cancel(
+    *, contract: Contract, user, comment: str, request: HttpRequest | None = None
+) -> Contract:
+    """取消: decline the document awaiting signatures, with a required comment."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ContractError("取消の理由を入力してください。", code="comment_required")
+    if len(comment) > 1000:
+        raise ContractError("取消の理由は1000文字以内で入力してください。", code="comment_long")
+    signing_request = contract.signing_requests.filter(status__in=REQUEST_ACTIVE).first()
+    if signing_request is None:
+        raise ContractError("取り消す署名依頼がありません。", code="none")
+    if signing_request.status != RequestStatus.WAITING:
+        raise ContractError(
+            "送信処理中の署名依頼は取り消せません。送信が終わってから取り消してください。",
+            code="sending",
+        )
+    client = get_client()
+    try:
+        doc = client.decline_document(signing_request.document_id, comment)
+    except GatewayTimeout:
+        doc = client.get_document(signing_request.document_id)
+    except CloudSignError as exc:
+        raise ContractError(f"取り消せませんでした: {exc.message}", code="remote") from None
+    with transaction.atomic():
+        audit.record(
+            "contract.canceled",
+            actor=user,
+            target=contract,
+            request=request,
+            payload={"comment": comment, "document_id": signing_request.document_id},
+        )
+    signing_request_apply_remote_state(signing_request=signing_request, document=doc)
+    contract.refresh_from_db()
+    return contract
