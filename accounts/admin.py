@@ -5,10 +5,10 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
 from accounts.selectors import scope_to_staff
-from core.admin import AuditedChangesMixin
+from core.admin import AuditedChangesMixin, ScopedRelatedChoicesMixin, StrictLookupsMixin
 
 
-class DepartmentScopedAdmin(admin.ModelAdmin):
+class DepartmentScopedAdmin(ScopedRelatedChoicesMixin, StrictLookupsMixin, admin.ModelAdmin):
     """Staff without the all-departments permission see and change only their department's rows."""
 
     department_path = "department"
@@ -30,7 +30,7 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(StrictLookupsMixin, BaseUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     ordering = ("email",)
@@ -80,20 +80,20 @@ class UserInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class CompanyAdmin(AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
     list_display = ("vendor_number", "name", "corporate_number", "representative", "phone")
     search_fields = ("name", "vendor_number", "corporate_number")
     inlines = [UserInline]
 
 
 @admin.register(Department)
-class DepartmentAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class DepartmentAdmin(AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
     list_display = ("code", "name", "is_contract_section", "signer_name", "signer_email")
     search_fields = ("name", "code")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(StrictLookupsMixin, admin.ModelAdmin):
     """Staff invite a contractor user: the link is mailed on save, valid 7 days, single-use."""
 
     list_display = ("email", "company", "created_at", "expires_at", "accepted_at", "invited_by")

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "利用者・事業者"
 
     def ready(self) -> None:
-        from accounts import roles
+        from accounts import roles, signals  # noqa: F401  (signals: the login throttle)
 
         # Permissions of models added later join the roles automatically.
         post_migrate.connect(roles.sync_on_post_migrate, dispatch_uid="accounts.roles.sync")

@@ -1,12 +1,21 @@
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from accounts.usernames import canonical_username
 from core.text import normalize
 
 
+class LoginNameField(forms.EmailField):
+    """An e-mail address in its canonical form (accounts.usernames) before it is validated:
+    full-width letters, capitals or a dotless ı are the same login name."""
+
+    def to_python(self, value):
+        return canonical_username(super().to_python(value))
+
+
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
+    username = LoginNameField(
         label="メールアドレス",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
@@ -16,7 +25,20 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        return normalize(self.cleaned_data["username"]).lower()
+        return canonical_username(self.cleaned_data["username"])
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """The reset mail goes to the account with the canonical form of what was typed."""
+
+    def clean_email(self) -> str:
+        return canonical_username(self.cleaned_data["email"])
+
+    def get_users(self, email):
+        users = get_user_model()._default_manager.filter(
+            email__iexact=canonical_username(email), is_active=True
+        )
+        return (u for u in users if u.has_usable_password())
 
 
 class InvitationAcceptForm(forms.Form):

@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.usernames import canonical_username
 from accounts.validators import validate_corporate_number
 from core.text import normalize, normalize_compact
 
@@ -96,7 +97,7 @@ class UserManager(BaseUserManager):
     def _create(self, email: str, password: str | None, **extra):
         if not email:
             raise ValueError("メールアドレスは必須です。")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=canonical_username(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -111,7 +112,9 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        # Every login path looks the account up by the canonical form of what was typed (the
+        # lockout keys on the same form); iexact still finds addresses stored before it.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": canonical_username(username)})
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -163,7 +166,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.email.strip().lower()
+        self.email = canonical_username(self.email)
         if self.is_staff and self.company_id:
             raise ValidationError({"company": "市職員は事業者に所属できません。"})
 

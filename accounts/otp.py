@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit
 from core.middleware import SESSION_HAS_DEVICE
-from core.ratelimit import limited, too_many
+from core.ratelimit import client_address, limited, too_many
 
 
 class TokenForm(forms.Form):
@@ -38,6 +38,12 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         return self.cleaned_data["token"].replace(" ", "").strip()
+
+
+def _otp_key(request: HttpRequest) -> str:
+    """The 2FA-step limit counts per account *and* client address: someone who knows the password
+    and guesses codes from elsewhere uses up only their own budget, never the staff member's."""
+    return f"user{request.user.pk}:{client_address(request)}"
 
 
 def _next(request: HttpRequest) -> str:
@@ -66,7 +72,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST":
-        if limited(request, "otp", key=f"user{user.pk}"):
+        if limited(request, "otp", key=_otp_key(request)):
             return too_many(request)
         if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
             with transaction.atomic():
@@ -123,7 +129,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('accounts:otp_setup')}?next={_next(request)}")
     form = TokenForm(request.POST or None)
     if request.method == "POST":
-        if limited(request, "otp", key=f"user{user.pk}"):
+        if limited(request, "otp", key=_otp_key(request)):
             return too_many(request)
         if form.is_valid():
             token = form.cleaned_data["token"].replace("-", "")

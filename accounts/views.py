@@ -4,16 +4,24 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 
 from accounts import services
-from accounts.forms import InvitationAcceptForm, LoginForm
-from core.ratelimit import limited, too_many
+from accounts.forms import InvitationAcceptForm, LoginForm, PortalPasswordResetForm
+from core.ratelimit import exhausted, limited, too_many
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Too many failed logins from this address, over all accounts: refused before the
+        # password is even checked (the failures are counted in accounts.signals).
+        if exhausted(request, "login_address"):
+            return too_many(request)
+        return super().post(request, *args, **kwargs)
 
     def get_success_url(self) -> str:
         next_url = self.get_redirect_url()
@@ -25,6 +33,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PortalPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
 
     def post(self, request, *args, **kwargs):
@@ -41,6 +50,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 _INVALID_STATUS = {"unknown": 404, "used": 410, "expired": 410, "exists": 409}
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """/admin/login/ is the portal's login page (one form, one lockout, one throttle)."""
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -21,7 +21,7 @@ from applications.models import Application, ApplicationRevision, Attachment, Me
 from core import audit
 from core.errors import DomainError
 from core.mail import send_mail_on_commit
-from core.uploads import store_pdf, validate_pdf_upload
+from core.uploads import check_company_quota, discard_stored_file, store_pdf, validate_pdf_upload
 
 
 class ApplicationError(DomainError):
@@ -271,6 +271,7 @@ def attachment_add(
         )
     try:
         pdf = validate_pdf_upload(upload)
+        check_company_quota(application.company, pdf.size)
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], code=exc.code or "pdf") from None
     before = kind.hook("before_attach")
@@ -302,14 +303,23 @@ def attachment_remove(*, attachment: Attachment, user, request: HttpRequest | No
         raise ApplicationError(
             "提出済みの申請の添付ファイルは削除できません。", code="not_editable"
         )
-    name = attachment.file.original_name
-    attachment.delete()  # the stored file stays: originals are never removed (history)
+    stored = attachment.file
+    name = stored.original_name
+    attachment.delete()
+    # A file that was part of a submission stays (the revision history shows it); one that was
+    # only ever in the draft goes, with its bytes, once this transaction commits.
+    submitted = any(
+        entry.get("file") == str(stored.pk)
+        for revision in application.revisions.all()
+        for entry in revision.attachments
+    )
+    deleted = False if submitted else discard_stored_file(stored)
     audit.record(
         "application.attachment_removed",
         actor=user,
         target=application,
         request=request,
-        payload={"name": name},
+        payload={"name": name, "file_deleted": deleted},
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -46,6 +47,51 @@ def _raw_data(form) -> dict:
     return {name: form.data[name] for name in form.fields if name in form.data}
 
 
+# A field without its own max_length still keeps at most this much in a draft.
+DRAFT_FIELD_MAX = 4000
+
+
+def _draft_problems(form, raw: dict) -> dict[str, str]:
+    """What a draft may not keep even though it need not be complete: over-long values, NULs."""
+    problems = {}
+    for name, value in raw.items():
+        if not isinstance(value, str):
+            continue
+        limit = getattr(form.fields[name], "max_length", None) or DRAFT_FIELD_MAX
+        if "\x00" in value:
+            problems[name] = "使用できない文字（NUL文字）が含まれています。"
+        elif len(value) > limit:
+            problems[name] = f"{limit}文字以内で入力してください（現在{len(value)}文字）。"
+    return problems
+
+
+def _keep_hidden_secrets(data, form_class, application: Application | None):
+    """After a submission the 認証キー is never sent back to the browser (a password input that
+    shows nothing); left blank, the stored value stays."""
+    if application is None or application.revision == 0 or not form_class.secret_fields:
+        return data
+    data = data.copy()
+    for name in form_class.secret_fields:
+        if not (data.get(name) or "").strip() and application.data.get(name):
+            data[name] = application.data[name]
+    return data
+
+
+def _mask_secret_inputs(form, application: Application | None) -> None:
+    if application is None or application.revision == 0:
+        return
+    for name in form.secret_fields:
+        if name in form.fields:
+            form.fields[name].widget = forms.PasswordInput(
+                render_value=False,
+                attrs={"autocomplete": "off", "placeholder": "登録済み（表示しません）"},
+            )
+            form.fields[name].help_text = (
+                "登録済みの値は表示しません。訂正する場合だけ入力してください"
+                "（空欄のままなら変更しません）。"
+            )
+
+
 def _handle_upload(request, application, attachment_form) -> bool:
     """Attach the uploaded PDF if any; False (and a message on the form) when refused."""
     if not request.FILES.get("upload"):
@@ -72,10 +118,20 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
     if request.method == "POST":
         if request.FILES and limited(request, "upload", key=f"user{request.user.pk}"):
             return too_many(request)
-        form = form_class(data=request.POST, case=case, company=company)
+        data = _keep_hidden_secrets(request.POST, form_class, application)
+        form = form_class(data=data, case=case, company=company)
+        _mask_secret_inputs(form, application)
         attachment_form = AttachmentForm(request.POST, request.FILES, purposes=kind.purposes)
         action = request.POST.get("action", "save")
         raw = _raw_data(form)
+        problems = _draft_problems(form, raw)
+        if problems:
+            for name, problem in problems.items():
+                form.add_error(name, problem)
+            messages.error(
+                request, "保存できない入力があります。各項目のメッセージをご確認ください。"
+            )
+            return _render_edit(request, case, kind, form, attachment_form, application)
         try:
             if application is None:
                 application = services.application_create(
@@ -147,7 +203,12 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
         else:
             initial = application.data or form_class.initial_for(case, company)
             form = form_class(initial=initial, case=case, company=company)
+        _mask_secret_inputs(form, application)
         attachment_form = AttachmentForm(purposes=kind.purposes)
+    return _render_edit(request, case, kind, form, attachment_form, application)
+
+
+def _render_edit(request, case, kind, form, attachment_form, application, status: int = 200):
     return render(
         request,
         "applications/edit.html",
@@ -159,6 +220,7 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
             "application": application,
             "attachments": application.attachments.select_related("file") if application else [],
         },
+        status=status,
     )
 
 
@@ -234,6 +296,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def post_message(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
+    # every message mails the other side: a flood of posts must not become a flood of mail
+    if limited(request, "message", key=f"user{request.user.pk}"):
+        return too_many(request)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:

@@ -23,10 +23,11 @@ if DJANGO_ENV not in {"development", "production"}:
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-# A development key exists only for DEBUG; production must set SECRET_KEY.
+# A development key exists only for development with DEBUG; production must set SECRET_KEY even
+# with DEBUG on (and `check --deploy` refuses DEBUG and every public default: core.checks).
 SECRET_KEY = (
     env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
-    if DEBUG
+    if DEBUG and not PRODUCTION
     else env.str("SECRET_KEY")
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
@@ -70,11 +71,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateNoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -138,15 +142,26 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 # Login throttling (django-axes): 5 failures for one account → locked for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# Locked per account, whatever the source address: rotating IPs does not help an attacker, and
-# staff sharing one LGWAN address do not lock each other out. (axes.W006 warns about locks keyed on
-# User-Agent or cookies only, which does not apply to a username lock.)
+# Locked per account — on the canonical login name (accounts.usernames: NFKC + casefold + IDNA),
+# so DOBOKU@…, Doboku@… or a dotless-ı spelling share one lock — whatever the source address:
+# rotating IPs does not help an attacker, and staff sharing one LGWAN address do not lock each
+# other out. Failures are recorded with the client address through the trusted proxies
+# (core.net.client_ip); the per-address throttle is RATE_LIMITS["login_address"] below.
+# (axes.W006 warns about locks keyed on User-Agent or cookies only, not a username lock.)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"  # the login forms post the e-mail as "username"
+AXES_USERNAME_CALLABLE = "accounts.usernames.axes_username"
+AXES_CLIENT_IP_CALLABLE = "core.net.axes_client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# The client address behind reverse proxies (core.net.client_ip), for rate limits, the login
+# throttle and audit records: how many proxies append to X-Forwarded-For in front of the portal
+# (1 behind the documented nginx), or their addresses/networks. 0 and empty: REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "ja"
@@ -195,8 +210,19 @@ STORAGES = {
 # Upload validation (core.uploads)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_PAGES = env.int("UPLOAD_MAX_PAGES", default=500)
+# Every untrusted PDF (uploads, the 認証キーのお知らせ reader) is parsed in a child process with a
+# wall-clock limit and a memory limit (3× the file + PDF_PARSE_MEMORY_MB); each stream may
+# decompress to at most PDF_MAX_DECOMPRESSED_BYTES; the active-content scan visits at most
+# PDF_SCAN_MAX_OBJECTS objects (core.sandboxed, core.pdfscan).
+PDF_PARSE_SECONDS = env.float("PDF_PARSE_SECONDS", default=4.0)
+PDF_PARSE_MEMORY_MB = env.int("PDF_PARSE_MEMORY_MB", default=100)
+PDF_MAX_DECOMPRESSED_BYTES = env.int("PDF_MAX_DECOMPRESSED_BYTES", default=32 * 1024 * 1024)
+PDF_SCAN_MAX_OBJECTS = env.int("PDF_SCAN_MAX_OBJECTS", default=50_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Storage quota per company: what its users may have uploaded in total (application files).
+COMPANY_STORAGE_QUOTA_MB = env.int("COMPANY_STORAGE_QUOTA_MB", default=1024)
 
 # Mail: the file backend under var/mail/ unless EMAIL_URL says otherwise (smtp://, smtp+tls://).
 EMAIL_MAIL_DIR = VAR_DIR / "mail"
@@ -289,6 +315,10 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = "足利市 電子契約ポータル"
 RECOVERY_CODE_COUNT = 10
+# django-otp's own back-off is kept per device, so anyone who knows the password could use it to
+# lock the staff member out; the limit is RATE_LIMITS["otp"] per account *and* client address.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Request rate limits (core.ratelimit, shared by every process): (requests, seconds) per address.
 RATE_LIMITS = {
@@ -297,14 +327,26 @@ RATE_LIMITS = {
     "upload": (60, 600),
     "webhook": (600, 60),
     "otp": (10, 600),
+    "message": (10, 600),  # やり取り posts per contractor user (each one sends mail)
+    # failed logins from one client address, over every account (then 429 on every login path)
+    "login_address": (env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20), 900),
 }
 
-# Caches: local memory by default; Redis in production (CACHE_URL=redis://…).
+# Caches: local memory by default; Redis in production (CACHE_URL=rediscache://…; check --deploy
+# refuses a per-process cache in production).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database, cached only in a cache every process shares: with a per-process
+# cache a logout on one gunicorn worker would leave the session alive on the others.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+    else "django.contrib.sessions.backends.cached_db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Signed out after this many minutes without a request (core.middleware.IdleTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -392,14 +434,12 @@ REMINDER_DAYS_BEFORE_EXPIRY = env.int("REMINDER_DAYS_BEFORE_EXPIRY", default=2)
 REMINDER_MAX = env.int("REMINDER_MAX", default=2)
 # The webhook URL is /hooks/cloudsign/<CLOUDSIGN_WEBHOOK_SECRET>/ (empty: webhooks off).
 CLOUDSIGN_WEBHOOK_SECRET = env.str(
-    "CLOUDSIGN_WEBHOOK_SECRET", default="dev-webhook-secret" if DEBUG else ""
+    "CLOUDSIGN_WEBHOOK_SECRET", default="dev-webhook-secret" if DEBUG and not PRODUCTION else ""
 )
 # Optional source-address allow-list (CloudSign: 52.68.17.229, 52.198.144.82, 3.112.114.42).
 CLOUDSIGN_WEBHOOK_ALLOWED_IPS = env.list("CLOUDSIGN_WEBHOOK_ALLOWED_IPS", default=[])
-# Reading the client's address behind reverse proxies (core.net.client_ip): either the addresses
-# or networks of our own proxies, or the number of proxies in front of the application (nginx: 1).
-TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
-TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+# The webhook's source check reads the client address through TRUSTED_PROXIES / TRUSTED_PROXY_HOPS
+# (above, with the login throttle).
 WEBHOOK_MAX_BYTES = 64 * 1024
 # PEM bundle of the CAs whose signatures count as valid; empty: the sandbox CA when it is on.
 ESIGN_TRUST_ROOTS = env.str("ESIGN_TRUST_ROOTS", default="")

@@ -2,15 +2,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import admin_login
 from core.health import healthz, robots
 
 admin.site.site_header = "足利市 電子契約ポータル 管理"
 admin.site.site_title = "足利市 電子契約ポータル 管理"
 admin.site.index_title = "管理メニュー"
 
+handler400 = "core.views.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots, name="robots"),
+    # The admin's own login form would be a second way in with its own rules: it is the portal's.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("files/", include("core.urls")),

@@ -20,7 +20,7 @@ from contracts.models import (
     SyncState,
     WebhookReceipt,
 )
-from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from core.admin import PermissionRequiredAdminMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from core.uploads import validate_pdf_upload
 from esign.errors import CloudSignError
 
@@ -567,7 +567,8 @@ class SignedDocumentAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
 
 
 @admin.register(SyncState)
-class SyncStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SyncStateAdmin(PermissionRequiredAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    required_permission = "accounts.view_all_departments"  # global state: 契約管財課 only
     list_display = (
         "name",
         "watermark",
@@ -583,7 +584,8 @@ class SyncStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookReceipt)
-class WebhookReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookReceiptAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
+    department_path = "signing_request__contract__case__department"
     list_display = ("received_at", "document_id", "status", "remote_addr", "signing_request")
     search_fields = ("document_id",)
     readonly_fields = [f.name for f in WebhookReceipt._meta.fields]

@@ -30,6 +30,10 @@ def _allowed(address: str | None) -> bool:
     return in_networks(parse_ip(address), networks)
 
 
+# CloudSign's document statuses are small numbers (0 下書き … 4); anything else is not a status.
+MAX_STATUS = 99
+
+
 def _bad(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
@@ -68,6 +72,7 @@ def cloudsign_webhook(request: HttpRequest, secret: str) -> JsonResponse:
         or not DOCUMENT_ID.match(document_id)
         or isinstance(status, bool)
         or not isinstance(status, int)
+        or not 0 <= status <= MAX_STATUS
         or not isinstance(text, str)
     ):
         return _bad(400, "invalid fields")

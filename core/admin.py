@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin import SimpleListFilter
+from django.core import checks
+from django.db.models.constants import LOOKUP_SEP
 
 from core import audit
 from core.models import AuditEvent, StoredFile
@@ -27,6 +30,210 @@ class ReadOnlyInlineMixin:
         return False
 
 
+# --- admin lookups ------------------------------------------------------------------------------
+
+# Field names that hold credentials (the 認証キー, the 損保 閲覧用パスワード, password hashes,
+# OTP keys, invitation tokens). No changelist may filter, search or sort on them — not on the
+# model itself, not through a relation, not inside a JSON field (``data__auth_key``): every
+# answer to such a query would be a yes/no oracle on the secret.
+SECRET_FIELD_NAMES = frozenset(
+    {
+        "auth_key",
+        "view_password",
+        "password",
+        "key",
+        "bin_key",
+        "token",
+        "token_hash",
+        "link_token",
+        "secret",
+        "client_secret",
+    }
+)
+
+# What a declared filter may add after its field path: Django's own list filters and the date
+# hierarchy only ever use these. ``regex``, ``startswith``, ``contains``… are never needed.
+_FILTER_SUFFIXES = frozenset(
+    {
+        "",
+        "exact",
+        "iexact",
+        "isnull",
+        "isempty",
+        "in",
+        "gte",
+        "gt",
+        "lte",
+        "lt",
+        "year",
+        "month",
+        "day",
+        "id",
+        "id__exact",
+        "id__in",
+        "pk",
+        "pk__exact",
+    }
+)
+
+
+def is_secret_lookup(lookup: str) -> bool:
+    """Whether any step of ``lookup`` (fields, relations, JSON keys, transforms) names a secret."""
+    return any(part.lower() in SECRET_FIELD_NAMES for part in lookup.split(LOOKUP_SEP))
+
+
+class StrictLookupsMixin:
+    """Changelist filters only on what the admin declares: ``list_filter``, ``date_hierarchy`` and
+    ``strict_lookups_allowed``; never on a secret; search never on a secret field.
+
+    Django's default accepts any lookup on a model's own fields from the URL, which turns every
+    changelist into an oracle (``?auth_key__regex=^Q7``). A refused lookup answers 400
+    (``DisallowedModelAdminLookup``) whatever the value, so it tells nothing.
+    """
+
+    strict_lookups_allowed: tuple[str, ...] = ()
+
+    def declared_lookups(self, request=None) -> tuple[set[str], set[str]]:
+        """(field paths a filter may extend with a plain suffix, exact parameter names)."""
+        paths: set[str] = set(self.strict_lookups_allowed)
+        exact: set[str] = set()
+        if self.date_hierarchy:
+            paths.add(self.date_hierarchy)
+        list_filter = self.get_list_filter(request) if request is not None else self.list_filter
+        for item in list_filter:
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                exact.add(item.parameter_name)
+            elif isinstance(item, (list, tuple)):
+                paths.add(item[0])
+            elif isinstance(item, str):
+                paths.add(item)
+        return paths, exact
+
+    def lookup_allowed(self, lookup: str, value, request=None) -> bool:
+        if is_secret_lookup(lookup):
+            return False
+        paths, exact = self.declared_lookups(request)
+        if lookup in exact:
+            return True
+        for path in paths:
+            if lookup == path:
+                return True
+            if lookup.startswith(path + LOOKUP_SEP):
+                return lookup[len(path) + len(LOOKUP_SEP) :] in _FILTER_SUFFIXES
+        return False
+
+    def get_search_fields(self, request):
+        return tuple(
+            f for f in super().get_search_fields(request) if not is_secret_lookup(f.lstrip("^=@"))
+        )
+
+    def get_sortable_by(self, request):
+        sortable = super().get_sortable_by(request)
+        return tuple(f for f in sortable if not is_secret_lookup(f))
+
+
+class ScopedRelatedChoicesMixin:
+    """The choices of a foreign key (add and change forms, and the value the form accepts) are
+    what the related model's own admin shows this user: a 担当課 user can pick — or post — only
+    their department's cases and contracts. Applies where the related admin is department-scoped
+    (has a ``department_path``)."""
+
+    def _scoped_related(self, db_field, request):
+        related = self.admin_site._registry.get(db_field.remote_field.model)
+        if related is not None and getattr(related, "department_path", None) is not None:
+            return related.get_queryset(request)
+        return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            queryset = self._scoped_related(db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            queryset = self._scoped_related(db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PermissionRequiredAdminMixin:
+    """Only users holding ``required_permission`` see this admin at all (e.g. records of every
+    department, for 契約管財課)."""
+
+    required_permission = ""
+
+    def _allowed(self, request) -> bool:
+        return not self.required_permission or request.user.has_perm(self.required_permission)
+
+    def has_module_permission(self, request):
+        return self._allowed(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request) and super().has_view_permission(request, obj)
+
+
+def strict_admin_class(admin_class: type) -> type:
+    """``admin_class`` with ``StrictLookupsMixin`` in front (itself when it already has it)."""
+    if issubclass(admin_class, StrictLookupsMixin):
+        return admin_class
+    return type(
+        admin_class.__name__,
+        (StrictLookupsMixin, admin_class),
+        {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+    )
+
+
+def enforce_strict_lookups(site: admin.AdminSite | None = None) -> list[str]:
+    """Give every registered ModelAdmin — third-party ones too (axes, django-otp, auth) — the
+    strict lookups; return the names of those that were re-registered."""
+    site = site or admin.site
+    changed = []
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, StrictLookupsMixin):
+            continue
+        site._registry[model] = strict_admin_class(type(model_admin))(model, site)
+        changed.append(f"{model._meta.label}")
+    return changed
+
+
+@checks.register(checks.Tags.admin, checks.Tags.security)
+def check_admin_lookups(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every registered ModelAdmin filters strictly and declares no secret filter or search."""
+    errors = []
+    for model, model_admin in admin.site._registry.items():
+        label = f"{type(model_admin).__module__}.{type(model_admin).__qualname__}"
+        if not isinstance(model_admin, StrictLookupsMixin):
+            errors.append(
+                checks.Error(
+                    f"{label} ({model._meta.label}) accepts any lookup from the URL.",
+                    hint="Give it core.admin.StrictLookupsMixin (or call enforce_strict_lookups).",
+                    id="core.E001",
+                )
+            )
+        declared = [
+            *(
+                f if isinstance(f, str) else f[0]
+                for f in model_admin.list_filter
+                if not isinstance(f, type)
+            ),
+            *model_admin.search_fields,
+        ]
+        if model_admin.date_hierarchy:
+            declared.append(model_admin.date_hierarchy)
+        for path in declared:
+            if is_secret_lookup(str(path).lstrip("^=@")):
+                errors.append(
+                    checks.Error(
+                        f"{label} filters or searches on the secret field {path!r}.",
+                        id="core.E002",
+                    )
+                )
+    return errors
+
+
 class AuditedChangesMixin:
     """Staff edits of a master record keep their before/after values in the audit log (the one
     append-only record of what changed, searched with everything else; see README)."""
@@ -49,7 +256,7 @@ class AuditedChangesMixin:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(StrictLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: audit events can be searched and read, never added, changed or deleted."""
 
     list_display = ("created_at", "action", "actor_label", "target_repr", "ip_address")
@@ -60,7 +267,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StoredFile)
-class StoredFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StoredFileAdmin(StrictLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("original_name", "kind", "company", "size", "page_count", "created_at")
     list_filter = ("kind",)
     search_fields = ("original_name", "sha256")

@@ -14,6 +14,7 @@ SYSTEM = "system"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address through the trusted proxies (core.net), or None."""
     if request is None:
         return None
     return net.client_ip(request)

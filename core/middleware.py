@@ -1,15 +1,18 @@
-"""Request ids in every log line, the Permissions-Policy header, and the two-factor rule."""
+"""Request ids in every log line, the Permissions-Policy header, the two-factor rule, no-store
+on private responses and the idle timeout."""
 
 from __future__ import annotations
 
 import contextvars
 import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -96,3 +99,86 @@ class StaffTwoFactorMiddleware:
                 target = "accounts:otp_verify" if has_device else "accounts:otp_setup"
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on everything a signed-in user gets — pages, files,
+    PDFs — so that no browser or proxy cache keeps a copy after logout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or response.get(
+            "Content-Type", ""
+        ).startswith("application/pdf"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+SESSION_LAST_SEEN = "_last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session unused for SESSION_IDLE_TIMEOUT_MINUTES (0: never); the last request
+    time is written at most once a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        idle = settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
+        user = getattr(request, "user", None)
+        if idle and user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(SESSION_LAST_SEEN)
+            if last is not None and now - int(last) > idle:
+                from django.contrib import messages
+                from django.contrib.auth import logout
+
+                logout(request)
+                messages.info(request, "一定時間操作がなかったため、ログアウトしました。")
+                login = reverse(settings.LOGIN_URL)
+                return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
+            if last is None or now - int(last) >= 60:
+                request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+NUL_MESSAGE = "入力に使用できない文字（NUL文字）が含まれています。入力内容をご確認ください。"
+
+
+API_PATHS = ("/sandbox/cloudsign/",)
+
+
+class RejectNulMiddleware:
+    """A NUL character in the query string or a form field is refused with a Japanese 400 before
+    any view sees it (PostgreSQL cannot store it; nobody types it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PATHS):
+            # The CloudSign stand-in answers as the real service does (its own JSON errors).
+            return self.get_response(request)
+        if _has_nul(request.GET) or (
+            request.method == "POST"
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and _has_nul(request.POST)
+        ):
+            from django.shortcuts import render
+
+            return render(
+                request,
+                "400.html",
+                {"message": NUL_MESSAGE},
+                status=400,
+            )
+        return self.get_response(request)
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)

@@ -66,3 +66,9 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ip) if ip else None
     ip = parse_ip(remote)
     return str(ip) if ip else None
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the same address (None when it cannot be established; axes stores
+    it in an address column)."""
+    return client_ip(request)

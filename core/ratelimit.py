@@ -56,6 +56,18 @@ def limited(request, scope: str, *, key: str | None = None) -> bool:
     return try_acquire(f"{scope}:{key or client_address(request)}", limit, per=per) > 0
 
 
+def exhausted(request, scope: str, *, key: str | None = None) -> bool:
+    """True when ``scope`` has no slot left in this window for this address (or ``key``); takes
+    none (for counting failures, which ``limited`` records one by one)."""
+    from django.conf import settings
+
+    limit, per = settings.RATE_LIMITS[scope]
+    window = int(time.time() // per)
+    return RateCounter.objects.filter(
+        key=f"{scope}:{key or client_address(request)}", window=window, count__gte=limit
+    ).exists()
+
+
 def too_many(request):
     """The Japanese 429 page."""
     from django.shortcuts import render

@@ -6,22 +6,29 @@ code, before anything is written.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import logging
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import ProtectedError, Sum
 from django.utils import timezone
-from pypdf import PdfReader
+from pypdf import PdfReader, apply_configuration
 
 from core.models import StoredFile
+from core.pdfscan import ScanRefusal, check_repairs, repairs_recorded, scan
+from core.sandboxed import BudgetExceeded, run_with_budget
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Where %%EOF may sit: writers append newlines or a little junk after it.
 EOF_WINDOW = 1024
@@ -84,11 +91,39 @@ def validate_pdf_bytes(
             code="truncated",
         )
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        encrypted = reader.is_encrypted
-        page_count = None if encrypted else len(reader.pages)
-        active = (not encrypted) and _has_active_content(reader)
-    except RecursionError:
+        encrypted, page_count = run_with_budget(
+            inspect_pdf,
+            data,
+            max_pages=max_pages,
+            max_objects=settings.PDF_SCAN_MAX_OBJECTS,
+            seconds=settings.PDF_PARSE_SECONDS,
+            memory=pdf_memory_budget(len(data)),
+        )
+    except ScanRefusal as refusal:
+        logger.info("PDF refused by the scan: %s", refusal.reason)
+        if refusal.code == "active_content":
+            raise ValidationError(
+                "JavaScriptや埋め込みファイルなど、動作する内容を含むPDFは受け付けられません。"
+                "印刷用のPDFとして保存し直してから添付してください。",
+                code="active_content",
+            ) from None
+        if refusal.code == "too_complex":
+            raise ValidationError(
+                "PDFファイルの構造が複雑すぎるため読み取れません。", code="unreadable"
+            ) from None
+        raise ValidationError(
+            "PDFファイルの構造を確認できないため受け付けられません（壊れた参照や相互参照表）。"
+            "印刷用のPDFとして保存し直してから添付してください。",
+            code="unwalkable",
+        ) from None
+    except TooManyPages as exc:
+        raise ValidationError(
+            "ページ数が上限（%(limit)dページ）を超えています（%(pages)dページ）。",
+            code="too_many_pages",
+            params={"limit": max_pages, "pages": exc.pages},
+        ) from None
+    except (RecursionError, BudgetExceeded) as exc:
+        logger.info("PDF refused as too complex: %s", exc)
         raise ValidationError(
             "PDFファイルの構造が複雑すぎるため読み取れません。", code="unreadable"
         ) from None
@@ -98,12 +133,6 @@ def validate_pdf_bytes(
             "PDFファイルを読み取れません。ファイルが壊れている可能性があります。",
             code="unreadable",
         ) from None
-    if active:
-        raise ValidationError(
-            "JavaScriptや埋め込みファイルを含むPDFは受け付けられません。"
-            "印刷用のPDFとして保存し直してから添付してください。",
-            code="active_content",
-        )
     if encrypted:
         raise ValidationError(
             "パスワードで保護された（暗号化された）PDFは受け付けられません。"
@@ -127,42 +156,71 @@ def validate_pdf_bytes(
     )
 
 
-ACTIVE_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/Launch", "/OpenAction", "/AA")
+class TooManyPages(Exception):
+    def __init__(self, pages: int):
+        super().__init__(pages)
+        self.pages = pages
 
 
-def _has_active_content(reader: PdfReader) -> bool:
-    """Scripts, launch actions or embedded files anywhere in the document catalogue or pages."""
-    try:
-        root = reader.trailer["/Root"]
-        names = root.get("/Names") or {}
-        if any(key in names for key in ("/JavaScript", "/EmbeddedFiles")):
-            return True
-        if any(key in root for key in ("/OpenAction", "/AA")):
-            action = root.get("/OpenAction")
-            if "/AA" in root or _is_script(action):
-                return True
-        for page in reader.pages:
-            if "/AA" in page:
-                return True
-            for annot in page.get("/Annots") or []:
-                annot = annot.get_object()
-                if annot.get("/Subtype") == "/FileAttachment" or _is_script(annot.get("/A")):
-                    return True
-    except RecursionError:
-        raise
-    except Exception:  # a structure pypdf cannot walk: let the reader's own checks decide
-        return False
-    return False
+def pdf_memory_budget(size: int) -> int:
+    """Memory a parse of ``size`` bytes may take above the process: 3× the file + a margin."""
+    return 3 * size + settings.PDF_PARSE_MEMORY_MB * 1024 * 1024
 
 
-def _is_script(action) -> bool:
-    if action is None:
-        return False
-    with contextlib.suppress(AttributeError):
-        action = action.get_object()
-    if not hasattr(action, "get"):
-        return False
-    return action.get("/S") in ("/JavaScript", "/Launch", "/ImportData")
+def pypdf_limits(max_pages: int):
+    """pypdf's own limits, tightened: decompression, page tree, arrays and dictionaries."""
+    limit = settings.PDF_MAX_DECOMPRESSED_BYTES
+    return apply_configuration(
+        zlib_maximum_output_length=limit,
+        lzw_maximum_output_length=limit,
+        run_length_maximum_output_length=limit,
+        brotli_maximum_output_length=limit,
+        jbig2_maximum_output_length=limit,
+        array_based_stream_maximum_output_length=limit,
+        maximum_declared_stream_length=limit,
+        stream_decoding_work_maximum_length=4 * limit,
+        page_tree_maximum_entries=max_pages + 1000,
+        page_tree_maximum_page_entries=4 * (max_pages + 1000),
+    )
+
+
+def read_untrusted_pdf(fn: Callable[[bytes], T], data: bytes, *, max_pages: int | None = None) -> T:
+    """``fn(data)`` — any reader of an untrusted PDF (the 認証キーのお知らせ reader) — in a child
+    process within the parse budget and pypdf's tightened limits; BudgetExceeded when it takes
+    longer than PDF_PARSE_SECONDS or more memory than ``pdf_memory_budget``."""
+    return run_with_budget(
+        _within_limits,
+        fn,
+        data,
+        settings.UPLOAD_MAX_PAGES if max_pages is None else max_pages,
+        seconds=settings.PDF_PARSE_SECONDS,
+        memory=pdf_memory_budget(len(data)),
+    )
+
+
+def _within_limits(fn: Callable[[bytes], T], data: bytes, max_pages: int) -> T:
+    with pypdf_limits(max_pages):
+        return fn(data)
+
+
+def inspect_pdf(data: bytes, *, max_pages: int, max_objects: int) -> tuple[bool, int | None]:
+    """(encrypted, page count) of an untrusted PDF; raises ScanRefusal for active content or a
+    structure that cannot be walked, TooManyPages before any per-page work. Runs in the child
+    process of ``run_with_budget``."""
+    with pypdf_limits(max_pages), repairs_recorded() as repairs:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return True, None
+        root = reader.trailer["/Root"].get_object()
+        declared = root["/Pages"].get_object().get("/Count")
+        if isinstance(declared, int) and declared > max_pages:
+            raise TooManyPages(int(declared))  # the page tree's own count, before any page
+        page_count = len(reader.pages)  # the page tree itself is bounded (pypdf_limits)
+        if page_count > max_pages:
+            raise TooManyPages(page_count)
+        scan(reader, max_objects=max_objects)
+        check_repairs(repairs)
+    return False, page_count
 
 
 def validate_pdf_upload(upload) -> ValidatedPDF:
@@ -173,7 +231,10 @@ def validate_pdf_upload(upload) -> ValidatedPDF:
 
 def original_name(name: str) -> str:
     """The user's file name without any path, limited in length, never empty."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().replace("\x00", "")
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    # no control or format characters: a right-to-left override makes 「cod.exe」 look like
+    # 「exe.doc」, and NULs or line breaks have no place in a name
+    base = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf")).strip()
     return (base or "document.pdf")[:255]
 
 
@@ -203,3 +264,36 @@ def store_pdf(
         stored.file.storage.delete(stored.file.name)
         raise
     return stored
+
+
+def check_company_quota(company, size: int) -> None:
+    """Refuse a file that would take the company's uploads over COMPANY_STORAGE_QUOTA_MB."""
+    if company is None:
+        return
+    quota = settings.COMPANY_STORAGE_QUOTA_MB * 1024 * 1024
+    used = (
+        StoredFile.objects.filter(company=company, kind__startswith="application-").aggregate(
+            total=Sum("size")
+        )["total"]
+        or 0
+    )
+    if used + size > quota:
+        raise ValidationError(
+            "事業者ごとの保存容量の上限（%(limit)s）を超えるため添付できません"
+            "（使用中 %(used)s）。不要になった下書きの添付ファイルを削除してください。",
+            code="quota",
+            params={"limit": _mb(quota), "used": _mb(used)},
+        )
+
+
+def discard_stored_file(stored: StoredFile) -> bool:
+    """Delete a file no row refers to any more: the record now, the bytes once the transaction
+    commits. False (and nothing deleted) when something still refers to it."""
+    name, storage = stored.file.name, stored.file.storage
+    try:
+        with transaction.atomic():
+            stored.delete()
+    except ProtectedError:
+        return False
+    transaction.on_commit(lambda: storage.delete(name))
+    return True

@@ -19,6 +19,7 @@ from contracts.constants import ContractStatus
 from contracts.models import Contract
 from core import audit
 from core.csv_export import csv_response
+from core.params import int_param
 from core.wareki import format_fiscal_year
 from portal import archive
 
@@ -131,13 +132,17 @@ class ContractArchiveAdmin(ContractAdmin):
 
         if not self.has_view_permission(request):
             raise PermissionDenied
-        try:
-            year = int(request.GET.get("year", ""))
-        except ValueError:
-            year = archive.current_fiscal_year()
+        year = int_param(
+            request,
+            "year",
+            label="年度",
+            default=archive.current_fiscal_year(),
+            minimum=1989,
+            maximum=2200,
+        )
         user = request.user
         departments = departments_for_staff(user)
-        department = departments.filter(pk=request.GET.get("department") or None).first()
+        department = departments.filter(pk=int_param(request, "department", label="担当課")).first()
         cases = cases_for_staff(user)
         if department is not None:
             cases = cases.filter(department=department)

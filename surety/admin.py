@@ -125,6 +125,7 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         "created_at",
     )
     list_filter = ("status", "product", "form", "entry", "issuer_type")
+    strict_lookups_allowed = ("case__department",)  # the dashboard's link
     search_fields = ("guarantee_number", "case__number", "case__title", "issuer")
     list_select_related = ("case",)
     autocomplete_fields = ("case",)

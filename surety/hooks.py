@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from applications.constants import Purpose
+from core.sandboxed import BudgetExceeded
+from core.uploads import read_untrusted_pdf
 from surety import services
 from surety.notice import NoticeReadError, notice_warnings, read_notice
 
@@ -33,7 +35,8 @@ class NoticeFiling:
                 code="one_notice",
             )
         try:
-            notice = read_notice(data)
+            # an untrusted PDF: read in a child process within the time and memory budget
+            notice = read_untrusted_pdf(read_notice, data)
         except NoticeReadError as exc:
             if exc.code in BROKEN:
                 raise ApplicationError(exc.message, code=exc.code) from None
@@ -54,6 +57,12 @@ class NoticeFiling:
                 "guarantee_number": "",
                 "auth_key": "",
             }
+        except BudgetExceeded:
+            raise ApplicationError(
+                "PDFファイルの構造が複雑すぎるため読み取れません。保証会社から受け取った"
+                "「認証キーのお知らせ」のPDFをそのまま提出してください。",
+                code="too_complex",
+            ) from None
         read = services.notice_as_dict(notice)
         return {
             "construction_name": notice.construction_name,

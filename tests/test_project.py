@@ -34,6 +34,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "keiyaku.city.ashikaga.example",
     "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
     "ESIGN_SANDBOX_ENABLED": "False",
+    "CACHE_URL": "rediscache://127.0.0.1:6379/1",  # as in docs/deploy.md: shared by every worker
 }
 
 

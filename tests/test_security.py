@@ -198,3 +198,95 @@ def test_s3_media_storage_configuration():
     assert config["OPTIONS"]["bucket_name"] == "keiyaku-archive"
     assert config["OPTIONS"]["default_acl"] == "private"
     assert config["OPTIONS"]["file_overwrite"] is False
+
+
+def test_production_needs_its_own_secret_key_even_with_debug():
+    env = {**PRODUCTION_ENV, "DEBUG": "True"}
+    del env["SECRET_KEY"]
+    result = run_manage("check", **env)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_refuses_public_defaults_debug_a_per_process_cache_and_a_short_hook_secret():
+    env = {
+        **PRODUCTION_ENV,
+        "DEBUG": "True",
+        "SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production",
+        "CACHE_URL": "locmemcache://",
+        "CLOUDSIGN_WEBHOOK_SECRET": "hook-2025",
+    }
+    result = run_manage("check", "--deploy", **env)
+    assert result.returncode != 0
+    for code in ("core.E010", "core.E011", "core.E012", "core.E013"):
+        assert code in result.stderr, result.stderr
+
+
+@pytest.mark.django_db
+def test_logout_ends_the_session_on_every_worker(client, contractor):
+    """Another gunicorn worker keeps what its own cache held; the session must still be gone."""
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import cache
+
+    login(client, contractor)
+    assert client.get(reverse("home")).status_code == 200
+    session_key = client.cookies["sessionid"].value
+    other_worker = cache.get(KEY_PREFIX + session_key)  # what a second worker had cached
+    client.post(reverse("accounts:logout"))
+    if other_worker is not None:
+        cache.set(KEY_PREFIX + session_key, other_worker)
+    client.cookies["sessionid"] = session_key  # the stolen or stale cookie
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_an_idle_session_is_signed_out(client, contractor, settings):
+    import time
+
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 30
+    login(client, contractor)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session["_last_seen"] = int(time.time()) - 31 * 60
+    session.save()
+    response = client.get(reverse("contract_list"))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fcontracts%2F" or response[
+        "Location"
+    ].startswith("/accounts/login/?next=")
+    assert "_auth_user_id" not in client.session
+    page = client.get(response["Location"]).content.decode()
+    assert "一定時間操作がなかったため、ログアウトしました。" in page
+    # within the timeout nothing happens
+    login(client, contractor)
+    session = client.session
+    session["_last_seen"] = int(time.time()) - 29 * 60
+    session.save()
+    assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_private_pages_files_and_pdfs_are_not_stored(client, contractor, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from applications.models import Attachment
+    from tests.pdfs import make_pdf
+
+    client.force_login(contractor)
+    assert "no-store" in client.get(reverse("home"))["Cache-Control"]
+    client.post(
+        reverse("applications:new", args=[case.pk, "schedule"]),
+        {
+            "action": "save",
+            "purpose": "schedule",
+            "upload": SimpleUploadedFile("a.pdf", make_pdf()),
+        },
+    )
+    attachment = Attachment.objects.get()
+    download = client.get(
+        reverse("applications:attachment", args=[attachment.application_id, attachment.pk])
+    )
+    assert download.status_code == 200
+    assert "no-store" in download["Cache-Control"] and "private" in download["Cache-Control"]
+    pdf = client.get(reverse("applications:pdf", args=[attachment.application_id]))
+    assert pdf["Content-Type"] == "application/pdf" and "no-store" in pdf["Cache-Control"]
