@@ -29,6 +29,30 @@ from esign.errors import CloudSignError
 SEND_PERM = "contracts.send_contract"
 
 
+class ReadyFilter(admin.SimpleListFilter):
+    title = "送信の条件"
+    parameter_name = "ready"
+
+    def lookups(self, request, model_admin):
+        return [("1", "送信できる")]
+
+    def queryset(self, request, queryset):
+        return selectors.ready_to_send(queryset) if self.value() == "1" else queryset
+
+
+class ProblemFilter(admin.SimpleListFilter):
+    title = "エラー"
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("1", "送信・同期エラーあり")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "1":
+            return queryset
+        return selectors.with_problems(queryset)
+
+
 class ContractFileForm(forms.ModelForm):
     upload = forms.FileField(
         label="PDFファイル",
@@ -159,7 +183,7 @@ class ContractAdmin(DepartmentScopedAdmin):
         "request_status",
         "created_at",
     )
-    list_filter = ("status", "kind", "case__category", "case__department")
+    list_filter = ("status", ReadyFilter, "kind", "case__category", "case__department")
     search_fields = ("case__number", "title", "case__awarded_company__name")
     list_select_related = ("case",)
     autocomplete_fields = ("case",)
@@ -503,6 +527,7 @@ class SigningRequestAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
     )
     list_filter = (
         "status",
+        ProblemFilter,
         ("sent_at", admin.DateFieldListFilter),
         ("concluded_at", admin.DateFieldListFilter),
         ("closed_at", admin.DateFieldListFilter),

@@ -69,3 +69,68 @@ def gate_problems(contract: Contract) -> list[str]:
             f"担当課「{department.name}」に市の署名者（氏名・メールアドレス）が設定されていません。"
         )
     return problems
+
+
+def ready_to_send(qs: QuerySet[Contract]) -> QuerySet[Contract]:
+    """The contracts of ``qs`` whose send gate is satisfied, as far as one query can tell: a
+    sendable status, at least one PDF, the case's latest 申出書 受理, no active request, under the
+    議決 threshold, the city signer set and the 契約保証 in place (exempt, a verified electronic
+    certificate or a received paper original). The term limit and the certificate's own checks
+    are per row; :func:`gate_problems` has the last word before sending."""
+    from django.db.models import Exists, OuterRef, Q, Subquery
+
+    from contracts.models import ContractFile, SigningRequest
+    from surety.constants import Form as SuretyForm
+    from surety.constants import Product
+    from surety.constants import Status as SuretyStatus
+    from surety.models import SuretyCertificate
+
+    latest = (
+        Application.objects.filter(
+            case=OuterRef("case"), company=OuterRef("case__awarded_company"), kind=ECONTRACT
+        )
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .order_by("-created_at", "-id")
+        .values("status")[:1]
+    )
+    performance = SuretyCertificate.objects.filter(
+        case=OuterRef("case"), product=Product.PERFORMANCE
+    )
+    surety_ok = (
+        Q(case__surety_exempt=True)
+        | Exists(performance.filter(form=SuretyForm.ELECTRONIC, status=SuretyStatus.VERIFIED))
+        | Exists(
+            performance.exclude(form=SuretyForm.ELECTRONIC)
+            .filter(received_on__isnull=False)
+            .exclude(status=SuretyStatus.DEFECTIVE)
+        )
+    )
+    return (
+        qs.filter(status__in=SENDABLE, case__awarded_company__isnull=False)
+        .filter(amount__lt=settings.CONTRACT_COUNCIL_THRESHOLD)
+        .exclude(case__department__signer_name="")
+        .exclude(case__department__signer_email="")
+        .annotate(_econtract_status=Subquery(latest))
+        .filter(_econtract_status=ApplicationStatus.ACCEPTED)
+        .filter(Exists(ContractFile.objects.filter(contract=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                SigningRequest.objects.filter(contract=OuterRef("pk"), status__in=REQUEST_ACTIVE)
+            )
+        )
+        .filter(surety_ok)
+    )
+
+
+def with_problems(qs: QuerySet) -> QuerySet:
+    """Signing requests needing staff: a failed send, or an error while sending, syncing or
+    storing that has not cleared."""
+    from django.db.models import Q
+
+    from contracts.constants import RequestStatus
+
+    return qs.filter(
+        Q(status=RequestStatus.FAILED)
+        | Q(status__in=REQUEST_ACTIVE, last_error_at__isnull=False)
+        | Q(status=RequestStatus.CONCLUDED, stored_at__isnull=True, last_error_at__isnull=False)
+    )

@@ -20,7 +20,7 @@ from contracts.models import Contract
 from core import audit
 from core.csv_export import csv_response
 from core.wareki import format_fiscal_year
-from portal import archive
+from portal import adminsite, archive
 
 
 def _changelist(name: str, **params) -> str:
@@ -170,3 +170,5 @@ class ContractArchiveAdmin(ContractAdmin):
 
 admin.site.unregister(Contract)
 admin.site.register(Contract, ContractArchiveAdmin)
+
+adminsite.install(admin.site)
