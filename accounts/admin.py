@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.urls import reverse
+from django.utils.html import format_html
 
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
@@ -26,7 +28,13 @@ class PortalUserCreationForm(UserCreationForm):
 class PortalUserChangeForm(UserChangeForm):
     class Meta:
         model = User
-        fields = "__all__"
+        exclude = ("password",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The hash summary (algorithm, salt fragments) means nothing to a clerk; the page links
+        # to the password form instead.
+        self.fields.pop("password", None)
 
 
 @admin.register(User)
@@ -39,8 +47,9 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("company", "department")
     search_fields = ("email", "name", "company__name")
     autocomplete_fields = ("company",)
+    readonly_fields = ("password_display",)
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password_display")}),
         ("利用者情報", {"fields": ("name", "company", "department")}),
         (
             "権限",
@@ -48,6 +57,16 @@ class UserAdmin(BaseUserAdmin):
         ),
         ("日時", {"fields": ("last_login", "date_joined")}),
     )
+
+    @admin.display(description="パスワード")
+    def password_display(self, obj: User) -> str:
+        state = "設定済み" if obj.has_usable_password() else "未設定（ログインできません）"
+        return format_html(
+            '{}　<a href="{}">パスワードを変更する</a>',
+            state,
+            reverse("admin:auth_user_password_change", args=[obj.pk]),
+        )
+
     add_fieldsets = (
         (
             None,
@@ -88,8 +107,13 @@ class CompanyAdmin(AuditedChangesMixin, admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(AuditedChangesMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "is_contract_section", "signer_name", "signer_email")
+    list_display = ("name", "is_contract_section", "signer_name", "signer_email")
     search_fields = ("name", "code")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # 課コード is a technical key (imports, URLs): only system administrators see it.
+        return fields if request.user.is_superuser else [f for f in fields if f != "code"]
 
 
 @admin.register(Invitation)

@@ -7,6 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "利用者・事業者"
 
     def ready(self) -> None:
+        from accounts.constants import AUDIT_ACTIONS
+        from core import labels
+
+        labels.register(actions=AUDIT_ACTIONS)
+
         from accounts import roles
 
         # Permissions of models added later join the roles automatically.
