@@ -285,8 +285,7 @@ def test_every_recorded_action_has_a_japanese_label():
                     and isinstance(node.args[0], ast.Constant)
                     and isinstance(node.args[0].value, str)
                     and "." in node.args[0].value
-                ):
-                    if node.args[0].value not in ACTION_LABELS:
-                        missing.add(node.args[0].value)
+                ) and node.args[0].value not in ACTION_LABELS:
+                    missing.add(node.args[0].value)
     assert missing == set()
     assert all(not label.isascii() for label in ACTION_LABELS.values())
