@@ -1,14 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import DepartmentScopedAdmin
+from applications.fields import DateField, YenField
 from contracts import selectors, services
-from contracts.constants import RETRYABLE, SENDABLE, ContractStatus, RequestStatus
+from contracts.constants import RETRYABLE, SENDABLE, ContractKind, ContractStatus, RequestStatus
 from contracts.models import (
     Contract,
     ContractCorrection,
@@ -20,7 +24,9 @@ from contracts.models import (
     SyncState,
     WebhookReceipt,
 )
+from core import uploads
 from core.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from core.text import normalize_compact
 from core.uploads import validate_pdf_upload
 from esign.errors import CloudSignError
 
@@ -162,6 +168,93 @@ class ContractCorrectionInline(admin.TabularInline):
         )
 
 
+def default_tax(amount: int | None) -> int | None:
+    """取引に係る消費税額 in a 税込 amount at the standard 10 % (1円未満切捨て)."""
+    return None if amount is None else amount * 10 // 110
+
+
+class PrepareForm(forms.Form):
+    """契約書の作成: the case's values prepared, the PDF in the same step."""
+
+    title = forms.CharField(label="件名（契約書の工事名等）", max_length=200)
+    amount = YenField(label="契約金額（税込）", min_value=1)
+    tax_amount = YenField(
+        label="うち取引に係る消費税額",
+        required=False,
+        help_text="税込金額から10％で計算した額を入れています。契約書の記載と同じにしてください。",
+    )
+    period_start = DateField(label="工期（始期）", required=False)
+    period_end = DateField(label="工期（終期）", required=False)
+    contract_date = DateField(
+        label="契約日",
+        required=False,
+        help_text="空欄のままにすると、電子署名が完了した日（締結日）が契約日になります。",
+    )
+    upload = forms.FileField(
+        label="契約書PDF",
+        required=False,
+        help_text="署名する契約書のPDF（20MBまで、パスワードなし）。",
+        error_messages={"empty": "ファイルが空です（0バイト）。"},
+    )
+    pending = forms.CharField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="案件と異なる値にする理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="件名・金額・工期を案件と違う値にするときだけ入力します（記録されます）。",
+    )
+
+    def __init__(self, *args, case, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case, self.request = case, request
+        self.pending_name = None
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            try:
+                self.pdf = validate_pdf_upload(upload)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages[0]) from None
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "工期の終期は始期以降の日付にしてください。")
+        amount, tax = data.get("amount"), data.get("tax_amount")
+        if amount is not None and tax is not None and tax > amount:
+            self.add_error("tax_amount", "消費税額は契約金額以下にしてください。")
+        if data.get("upload") and hasattr(self, "pdf"):
+            # Keep the chosen PDF: a later error must not make the clerk choose it again.
+            data["pending"] = uploads.stash_pdf(self.request, self.pdf)
+        self.pending_name = uploads.stashed_name(self.request, data.get("pending"))
+        if not data.get("upload") and "upload" not in self.errors and not self.pending_name:
+            self.add_error("upload", "契約書のPDFを選んでください。")
+        differing = [
+            label
+            for label, key, expected in (
+                ("件名", "title", self.case.title),
+                ("契約金額", "amount", self.case.amount),
+                ("工期（始期）", "period_start", self.case.period_start),
+                ("工期（終期）", "period_end", self.case.period_end),
+            )
+            if expected not in (None, "") and key in data and data[key] != expected
+        ]
+        if differing and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                "案件と異なる値（" + "、".join(differing) + "）にする理由を入力してください。",
+            )
+        return data
+
+
+class CaseNumberForm(forms.Form):
+    number = forms.CharField(label="案件番号", max_length=30)
+
+
 class CancelForm(forms.Form):
     comment = forms.CharField(
         label="取消の理由（受信者に通知されます）",
@@ -275,6 +368,125 @@ class ContractAdmin(DepartmentScopedAdmin):
     @admin.display(description="案件番号", ordering="case__number")
     def case_number(self, obj: Contract) -> str:
         return obj.case.number
+
+    # --- 契約書の作成 from the case ------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("prepare/", wrap(self.prepare_pick_view), name="contracts_contract_prepare_pick"),
+            path(
+                "prepare/<int:case_id>/",
+                wrap(self.prepare_view),
+                name="contracts_contract_prepare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """契約の追加 is 契約書の作成 from a case (its values prepared, the PDF in one step)."""
+        case_id = request.GET.get("case")
+        if case_id and case_id.isdigit():
+            return HttpResponseRedirect(reverse("admin:contracts_contract_prepare", args=[case_id]))
+        return HttpResponseRedirect(reverse("admin:contracts_contract_prepare_pick"))
+
+    def _cases(self, request):
+        from cases.selectors import cases_for_staff
+
+        return cases_for_staff(request.user).select_related("department", "awarded_company")
+
+    def prepare_pick_view(self, request: HttpRequest):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CaseNumberForm(request.GET or None)
+        if form.is_valid():
+            number = normalize_compact(form.cleaned_data["number"])
+            case = self._cases(request).filter(number=number).first()
+            if case is not None:
+                return HttpResponseRedirect(
+                    reverse("admin:contracts_contract_prepare", args=[case.pk])
+                )
+            form.add_error("number", f"案件番号「{number}」の案件が見つかりません。")
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/prepare_pick.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "契約書の作成（案件を選ぶ）",
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+    def prepare_view(self, request: HttpRequest, case_id: int):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        case = get_object_or_404(self._cases(request), pk=case_id)
+        existing = case.contracts.filter(kind=ContractKind.INITIAL).exclude(
+            status=ContractStatus.CANCELED
+        )
+        if request.method == "POST":
+            form = PrepareForm(request.POST, request.FILES, case=case, request=request)
+            if form.is_valid():
+                data = form.cleaned_data
+                upload = uploads.stashed_pdf(request, data["pending"])
+                try:
+                    with transaction.atomic():
+                        contract = services.contract_create(
+                            case=case,
+                            user=request.user,
+                            title=data["title"],
+                            amount=data["amount"],
+                            tax_amount=data["tax_amount"],
+                            period_start=data["period_start"],
+                            period_end=data["period_end"],
+                            contract_date=data["contract_date"],
+                            reason=data["reason"],
+                            request=request,
+                        )
+                        services.contract_add_file(
+                            contract=contract, user=request.user, upload=upload, request=request
+                        )
+                except services.ContractError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    uploads.discard_stashed_pdf(request, data["pending"])
+                    self.message_user(
+                        request,
+                        "契約を作成しました。契約書の照合結果と送信の条件を確認して送信してください。",
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(self.after_prepare_url(contract))
+            if form.cleaned_data.get("pending"):
+                form.data = form.data.copy()
+                form.data["pending"] = form.cleaned_data["pending"]
+        else:
+            form = PrepareForm(
+                initial={
+                    "title": case.title,
+                    "amount": case.amount,
+                    "tax_amount": default_tax(case.amount),
+                    "period_start": case.period_start,
+                    "period_end": case.period_end,
+                },
+                case=case,
+                request=request,
+            )
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/prepare.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"契約書の作成: {case.number} {case.title}",
+                "form": form,
+                "case": case,
+                "existing": existing,
+                "opts": self.model._meta,
+            },
+        )
+
+    def after_prepare_url(self, contract: Contract) -> str:
+        return reverse("admin:contracts_contract_change", args=[contract.pk])
 
     @admin.display(description="契約金額", ordering="amount")
     def amount_display(self, obj: Contract) -> str:

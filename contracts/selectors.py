@@ -71,6 +71,23 @@ def gate_problems(contract: Contract) -> list[str]:
     return problems
 
 
+def _council_cases():
+    """The 議決 rule of contracts.eligibility as a condition (on the 予定価格, or the amount when
+    no 予定価格 is registered)."""
+    from django.conf import settings
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for category, threshold in settings.CONTRACT_COUNCIL_THRESHOLDS.items():
+        if threshold is None:
+            continue
+        condition |= Q(case__category=category) & (
+            Q(case__planned_price__gte=threshold)
+            | Q(case__planned_price__isnull=True, amount__gte=threshold)
+        )
+    return condition
+
+
 def ready_to_send(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     """The contracts of ``qs`` whose send gate is satisfied, as far as one query can tell: a
     sendable status, at least one PDF, the case's latest 申出書 受理, no active request, under the
@@ -107,7 +124,7 @@ def ready_to_send(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     )
     return (
         qs.filter(status__in=SENDABLE, case__awarded_company__isnull=False)
-        .filter(amount__lt=settings.CONTRACT_COUNCIL_THRESHOLD)
+        .exclude(_council_cases())
         .exclude(case__department__signer_name="")
         .exclude(case__department__signer_email="")
         .annotate(_econtract_status=Subquery(latest))

@@ -1,6 +1,7 @@
 """No English and no raw codes where a clerk looks: every admin page a 契約管財課 or a 担当課 user
 can open (index, changelists, change pages of demo-like objects, add pages) is walked."""
 
+import contextlib
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -9,7 +10,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -178,6 +179,16 @@ def pages_for(client, user):
                 yield reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
         if model_admin.has_add_permission(request):
             yield reverse("admin:{}_{}_add".format(*info))
+    from cases.selectors import cases_for_staff
+    from contracts.models import Contract
+
+    if user.has_perm("contracts.add_contract"):
+        for case in cases_for_staff(user)[:3]:
+            yield reverse("admin:contracts_contract_prepare", args=[case.pk])
+    for contract in Contract.objects.all()[:2]:
+        for name in ("send", "check"):
+            with contextlib.suppress(NoReverseMatch):
+                yield reverse(f"admin:contracts_contract_{name}", args=[contract.pk])
 
 
 @pytest.mark.parametrize("who", ["section", "department"])
@@ -190,7 +201,7 @@ def test_no_english_or_raw_codes_on_admin_pages(client, demo, who):
     client.force_login(user)
     visited, bad = 0, {}
     for url in pages_for(client, user):
-        page = client.get(url)
+        page = client.get(url, follow=True)
         assert page.status_code == 200, (url, page.status_code)
         visited += 1
         found = problems_of(page.content.decode())
