@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.admin import DepartmentScopedAdmin
 from applications.fields import DateField, YenField
-from contracts import selectors, services
+from contracts import pdf_check, selectors, services
 from contracts.constants import RETRYABLE, SENDABLE, ContractKind, ContractStatus, RequestStatus
 from contracts.models import (
     Contract,
@@ -251,6 +251,16 @@ class PrepareForm(forms.Form):
         return data
 
 
+class SendForm(forms.Form):
+    check_reason = forms.CharField(
+        label="照合で不一致のまま送信する理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="契約書PDFの記載が案件と一致しないときだけ必要です（記録されます）。",
+    )
+
+
 class CaseNumberForm(forms.Form):
     number = forms.CharField(label="案件番号", max_length=30)
 
@@ -380,6 +390,7 @@ class ContractAdmin(DepartmentScopedAdmin):
                 wrap(self.prepare_view),
                 name="contracts_contract_prepare",
             ),
+            path("<int:pk>/send/", wrap(self.send_view), name="contracts_contract_send"),
             *super().get_urls(),
         ]
 
@@ -486,7 +497,66 @@ class ContractAdmin(DepartmentScopedAdmin):
         )
 
     def after_prepare_url(self, contract: Contract) -> str:
-        return reverse("admin:contracts_contract_change", args=[contract.pk])
+        return reverse("admin:contracts_contract_send", args=[contract.pk])
+
+    # --- the send page ---------------------------------------------------------------------------
+
+    def send_view(self, request: HttpRequest, pk: int):
+        """Everything the send will do, checked, before 送信: signers in order with their source,
+        共有先, files with page counts, the gate and the PDF check against the case."""
+        contract = get_object_or_404(
+            self.get_queryset(request).select_related(
+                "case", "case__department", "case__awarded_company"
+            ),
+            pk=pk,
+        )
+        if not self.has_view_permission(request, contract):
+            raise PermissionDenied
+        can_send = request.user.has_perm(SEND_PERM)
+        form = SendForm(request.POST if request.method == "POST" else None)
+        errors: list[str] = []
+        if request.method == "POST":
+            if not can_send:
+                raise PermissionDenied
+            if form.is_valid():
+                try:
+                    services.contract_send_for_signature(
+                        contract=contract,
+                        user=request.user,
+                        request=request,
+                        check_reason=form.cleaned_data["check_reason"],
+                    )
+                except services.ContractError as exc:
+                    errors = exc.problems
+                else:
+                    self.message_user(
+                        request,
+                        "契約を送信しました（クラウドサインへの登録は数秒〜数分で完了します）。",
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:contracts_contract_change", args=[contract.pk])
+                    )
+        problems = selectors.gate_problems(contract) if contract.status in SENDABLE else []
+        check = pdf_check.check_contract(contract)
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/send.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"送信前の確認: {contract.case.number} {contract.title}",
+                "contract": contract,
+                "sendable": contract.status in SENDABLE,
+                "plan": selectors.send_plan(contract),
+                "files": contract.files.select_related("file"),
+                "problems": problems,
+                "check": check,
+                "form": form,
+                "errors": errors,
+                "can_send": can_send,
+                "opts": self.model._meta,
+            },
+        )
 
     @admin.display(description="契約金額", ordering="amount")
     def amount_display(self, obj: Contract) -> str:
@@ -592,15 +662,44 @@ class ContractAdmin(DepartmentScopedAdmin):
         if done:
             self.message_user(request, done_message.format(n=done), messages.SUCCESS)
 
-    @admin.action(description="電子署名に送信する（再送を含む）")
+    @admin.action(description="電子署名に送信する（確認画面へ）")
     def send_selected(self, request, queryset):
-        self._each(
+        """Bulk send, after a page listing each contract with its gate and PDF check; a contract
+        whose PDF does not agree with the case is sent only from its own send page (reason)."""
+        contracts = list(
+            queryset.select_related("case", "case__department", "case__awarded_company")
+        )
+        rows = []
+        for contract in contracts:
+            problems = selectors.gate_problems(contract)
+            check = pdf_check.check_contract(contract) if not problems else None
+            if check is not None and check.mismatches:
+                problems = [f"契約書PDFの{i.name}が案件と一致しません。" for i in check.mismatches]
+            rows.append((contract, problems, check))
+        if "apply" in request.POST:
+            self._each(
+                request,
+                [contract for contract, problems, _ in rows if not problems],
+                lambda c: services.contract_send_for_signature(
+                    contract=c, user=request.user, request=request
+                ),
+                "{n}件の契約を送信しました（クラウドサインへの登録は数秒〜数分で完了します）。",
+            )
+            for contract, problems, _ in rows:
+                for problem in problems:
+                    self.message_user(request, f"{contract}: {problem}", messages.ERROR)
+            return None
+        return TemplateResponse(
             request,
-            queryset,
-            lambda c: services.contract_send_for_signature(
-                contract=c, user=request.user, request=request
-            ),
-            "{n}件の契約を送信しました（クラウドサインへの登録は数秒〜数分で完了します）。",
+            "admin/contracts/contract/send_bulk.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "電子署名への送信（確認）",
+                "rows": rows,
+                "ready": sum(1 for _, problems, _ in rows if not problems),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
         )
 
     @admin.action(description="署名待ちの相手にリマインドする")

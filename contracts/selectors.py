@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from accounts.selectors import scope_to_staff
@@ -151,3 +153,90 @@ def with_problems(qs: QuerySet) -> QuerySet:
         | Q(status__in=REQUEST_ACTIVE, last_error_at__isnull=False)
         | Q(status=RequestStatus.CONCLUDED, stored_at__isnull=True, last_error_at__isnull=False)
     )
+
+
+# --- what a send will do ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedPerson:
+    order: int | None
+    role: str
+    name: str
+    email: str
+    organization: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    signers: list[PlannedPerson]
+    reportees: list[PlannedPerson]
+    econtract: Application | None
+
+
+def send_plan(contract: Contract) -> SendPlan:
+    """Who will sign (in order) and who will be 共有先 if the contract is sent now, and where each
+    comes from — the same rules as the send itself: the contractor's 契約締結権限者 first, the
+    city's signer last, the 契約担当者 of the accepted 申出書 as 共有先 (no address twice)."""
+    from django.utils import timezone
+
+    from applications.kinds import EContractForm
+    from contracts.constants import SignerRole
+    from core.wareki import format_wareki
+
+    case = contract.case
+    econtract = latest_econtract(case)
+    company = case.awarded_company
+    department = case.department
+    signers: list[PlannedPerson] = []
+    reportees: list[PlannedPerson] = []
+    taken: set[str] = set()
+    if econtract is not None and econtract.status == ApplicationStatus.ACCEPTED:
+        (name, email), staff = EContractForm.signers_of(econtract.data)
+        accepted = (
+            format_wareki(timezone.localtime(econtract.accepted_at).date())
+            if econtract.accepted_at
+            else ""
+        )
+        source = f"電子契約利用申出書（到達番号 {econtract.receipt_number}、{accepted}受理）"
+        signers.append(
+            PlannedPerson(
+                1,
+                SignerRole.CONTRACTOR.label,
+                name[:64],
+                email,
+                company.name[:64] if company else "",
+                source,
+            )
+        )
+        taken.add(email.lower())
+        for staff_name, staff_email in staff:
+            if (
+                staff_email.lower() in taken
+                or staff_email.lower() == (department.signer_email or "").lower()
+            ):
+                continue
+            reportees.append(
+                PlannedPerson(
+                    None,
+                    "契約担当者（共有先）",
+                    staff_name[:64],
+                    staff_email,
+                    company.name[:64] if company else "",
+                    source,
+                )
+            )
+            taken.add(staff_email.lower())
+    if department.signer_name and department.signer_email:
+        signers.append(
+            PlannedPerson(
+                2,
+                SignerRole.CITY.label,
+                department.signer_name[:64],
+                department.signer_email,
+                "足利市",
+                f"担当課「{department.name}」の市の署名者の設定",
+            )
+        )
+    return SendPlan(signers=signers, reportees=reportees, econtract=econtract)
