@@ -1,13 +1,16 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.urls import reverse
 from django.utils.html import format_html
+from import_export.forms import ConfirmImportForm
 
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
+from accounts.resources import CompanyResource
 from accounts.selectors import scope_to_staff
-from core.admin import AuditedChangesMixin
+from core.imports import JapaneseImportMixin
 
 
 class DepartmentScopedAdmin(admin.ModelAdmin):
@@ -98,8 +101,28 @@ class UserInline(admin.TabularInline):
         return False
 
 
+class CompanyConfirmImportForm(ConfirmImportForm):
+    send_invitations = forms.BooleanField(
+        label="新しく登録される事業者に招待メールを送る（連絡先メール宛て）",
+        required=False,
+    )
+
+
 @admin.register(Company)
-class CompanyAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class CompanyAdmin(JapaneseImportMixin, AuditedChangesMixin, admin.ModelAdmin):
+    resource_classes = [CompanyResource]
+    confirm_form_class = CompanyConfirmImportForm
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        send = bool(
+            isinstance(form, CompanyConfirmImportForm)
+            and form.is_bound
+            and form.is_valid()
+            and form.cleaned_data.get("send_invitations")
+        )
+        return {"send_invitations": send, "request": request}
+
     list_display = ("vendor_number", "name", "corporate_number", "representative", "phone")
     search_fields = ("name", "vendor_number", "corporate_number")
     inlines = [UserInline]

@@ -55,6 +55,7 @@ PAYLOAD_LABELS: dict[str, str] = {
     "updated": "更新",
     "user_id": "利用者",
     "warnings": "注意事項",
+    "invited": "招待メール（件）",
 }
 
 # Each app registers the kinds of file it stores (AppConfig.ready()).

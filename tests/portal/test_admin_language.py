@@ -32,6 +32,10 @@ ALLOWED = {
     "IP",
     "OK",
     "JV",  # 共同企業体, as the city's forms write it
+    "UTF",  # file encodings and the program staff save CSV with
+    "Shift",
+    "JIS",
+    "Excel",
 }
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 NOT_WORDS = re.compile(
@@ -179,6 +183,8 @@ def pages_for(client, user):
                 yield reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
         if model_admin.has_add_permission(request):
             yield reverse("admin:{}_{}_add".format(*info))
+            with contextlib.suppress(NoReverseMatch):
+                yield reverse("admin:{}_{}_import".format(*info))
     from cases.selectors import cases_for_staff
     from contracts.models import Contract
 
