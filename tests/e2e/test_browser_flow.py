@@ -211,11 +211,9 @@ def test_the_whole_flow_in_a_browser(browser, world, contractor, section_staff):
     )
     contract_services.contract_add_file(contract=contract, user=section_staff, upload=pdf_upload())
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-        staff_page.goto(f"{base}{reverse('admin:contracts_contract_changelist')}")
-        staff_page.check(f"input[name=_selected_action][value='{contract.pk}']")
-        staff_page.select_option("select[name=action]", "send_selected")
-        staff_page.click("button[name=index]")
-        staff_page.get_by_text(re.compile("件の契約を送信しました")).wait_for()
+        staff_page.goto(f"{base}{reverse('admin:contracts_contract_send', args=[contract.pk])}")
+        staff_page.get_by_role("button", name="電子署名に送信する").click()
+        staff_page.get_by_text(re.compile("契約を送信しました")).wait_for()
         shot(staff_page, "staff-sent")
         wait_for(lambda: SigningRequest.objects.filter(status="waiting").exists())
 
