@@ -201,8 +201,10 @@ def test_the_whole_flow_in_a_browser(browser, world, contractor, section_staff):
     staff_page.fill("#id_certificate_construction_name", case.title)
     staff_page.fill("#id_contract_amount", "50000000")
     staff_page.click("input[name=_continue]")
+    assert staff_page.is_checked("#id_accept_application")  # the notice is 受理 in the same step
     staff_page.get_by_role("button", name="確認済にする").click()
-    staff_page.get_by_text("確認済にしました。").wait_for()
+    staff_page.get_by_text("確認済にし、認証キーのお知らせの申請を受理しました。").wait_for()
+    assert Application.objects.get(kind="surety_notice").status == "accepted"
     shot(staff_page, "staff-surety-verified")
 
     # 4. staff send the contract (prepared with its PDF) from the admin
