@@ -10,6 +10,7 @@ from accounts import services
 from accounts.models import Company, Department, Invitation, User
 from accounts.resources import CompanyResource
 from accounts.selectors import scope_to_staff
+from core.admin import AuditedChangesMixin
 from core.imports import JapaneseImportMixin
 
 

@@ -33,6 +33,7 @@ NOT_FILED = "未提出"
 
 # Audit action codes this app records, with the label a person reads.
 AUDIT_ACTIONS = {
+    "applications.exported": "申請一覧のCSV出力",
     "application.accepted": "申請の受理",
     "application.attachment_added": "申請への添付",
     "application.attachment_removed": "申請の添付の削除",

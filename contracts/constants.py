@@ -87,6 +87,11 @@ PARTICIPANT_STATUS_CHOICES = [
 
 # Audit action codes this app records, with the label a person reads.
 AUDIT_ACTIONS = {
+    "case.terms_changed": "案件の契約内容の変更（変更契約の締結）",
+    "signing_request.refetch": "締結済み書類の再取得",
+    "signing_request.concluded": "署名依頼の締結",
+    "signing_request.rejected": "署名依頼の却下",
+    "signing_request.canceled": "署名依頼の取消（サービス上）",
     "contract.canceled": "署名依頼の取消",
     "contract.change_created": "変更契約の作成",
     "contract.check_confirmed": "契約書の照合結果を確認して送信",

@@ -12,12 +12,22 @@ from typing import Any
 
 # Each app registers the labels of the actions it records (AppConfig.ready()).
 ACTION_LABELS: dict[str, str] = {
+    "file.downloaded": "ファイルのダウンロード",
     "import.run": "一括取込み",
     "integrity.missing": "保存ファイルの欠落",
     "integrity.mismatch": "保存ファイルの改変の疑い",
 }
 
 PAYLOAD_LABELS: dict[str, str] = {
+    "since": "起点",
+    "filters": "絞り込み条件",
+    "files": "ファイル",
+    "entry": "記録",
+    "contracts": "契約",
+    "contract": "契約",
+    "changes": "変更内容",
+    "before": "変更前",
+    "after": "変更後",
     "actual": "実際の値",
     "attempts": "試行回数",
     "code": "コード",
@@ -71,7 +81,17 @@ def register(*, actions: dict[str, str] | None = None, file_kinds: dict[str, str
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, "その他の操作")
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    # Master records edited in the admin: 「<model>.created」「<model>.changed」.
+    name, _, verb = action.rpartition(".")
+    if verb in ("created", "changed"):
+        from django.apps import apps
+
+        for model in apps.get_models():
+            if model._meta.model_name == name:
+                return f"{model._meta.verbose_name}の{'登録' if verb == 'created' else '変更'}"
+    return "その他の操作"
 
 
 def stored_file_kind_label(kind: str) -> str:

@@ -12,3 +12,13 @@ class PortalConfig(AppConfig):
         from portal.adminsite import restrict_system_admins
 
         restrict_system_admins(admin.site)
+
+        from core import labels
+
+        labels.register(
+            actions={
+                "archive.exported": "契約書の検索結果のCSV出力",
+                "archive.export_written": "契約書の保管データの書き出し",
+                "archive.zip_downloaded": "締結済み契約書のZIPダウンロード",
+            }
+        )

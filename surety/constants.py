@@ -46,6 +46,7 @@ CITY_BENEFICIARY = "足利市長"
 
 # Audit action codes this app records, with the label a person reads.
 AUDIT_ACTIONS = {
+    "surety.recorded_by_hand": "保証証書の手入力登録",
     "surety.credential_revealed": "認証キーの表示",
     "surety.defective": "保証証書の不備",
     "surety.notice_registered": "認証キーのお知らせの登録",
