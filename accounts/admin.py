@@ -1,11 +1,17 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.forms import ConfirmImportForm
 
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
+from accounts.resources import CompanyResource
 from accounts.selectors import scope_to_staff
 from core.admin import AuditedChangesMixin, ScopedRelatedChoicesMixin, StrictLookupsMixin
+from core.imports import JapaneseImportMixin
 
 
 class DepartmentScopedAdmin(ScopedRelatedChoicesMixin, StrictLookupsMixin, admin.ModelAdmin):
@@ -26,7 +32,13 @@ class PortalUserCreationForm(UserCreationForm):
 class PortalUserChangeForm(UserChangeForm):
     class Meta:
         model = User
-        fields = "__all__"
+        exclude = ("password",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The hash summary (algorithm, salt fragments) means nothing to a clerk; the page links
+        # to the password form instead.
+        self.fields.pop("password", None)
 
 
 @admin.register(User)
@@ -39,8 +51,9 @@ class UserAdmin(StrictLookupsMixin, BaseUserAdmin):
     list_select_related = ("company", "department")
     search_fields = ("email", "name", "company__name")
     autocomplete_fields = ("company",)
+    readonly_fields = ("password_display",)
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password_display")}),
         ("利用者情報", {"fields": ("name", "company", "department")}),
         (
             "権限",
@@ -48,6 +61,16 @@ class UserAdmin(StrictLookupsMixin, BaseUserAdmin):
         ),
         ("日時", {"fields": ("last_login", "date_joined")}),
     )
+
+    @admin.display(description="パスワード")
+    def password_display(self, obj: User) -> str:
+        state = "設定済み" if obj.has_usable_password() else "未設定（ログインできません）"
+        return format_html(
+            '{}　<a href="{}">パスワードを変更する</a>',
+            state,
+            reverse("admin:auth_user_password_change", args=[obj.pk]),
+        )
+
     add_fieldsets = (
         (
             None,
@@ -79,8 +102,28 @@ class UserInline(admin.TabularInline):
         return False
 
 
+class CompanyConfirmImportForm(ConfirmImportForm):
+    send_invitations = forms.BooleanField(
+        label="新しく登録される事業者に招待メールを送る（連絡先メール宛て）",
+        required=False,
+    )
+
+
 @admin.register(Company)
-class CompanyAdmin(AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
+class CompanyAdmin(JapaneseImportMixin, AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
+    resource_classes = [CompanyResource]
+    confirm_form_class = CompanyConfirmImportForm
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        send = bool(
+            isinstance(form, CompanyConfirmImportForm)
+            and form.is_bound
+            and form.is_valid()
+            and form.cleaned_data.get("send_invitations")
+        )
+        return {"send_invitations": send, "request": request}
+
     list_display = ("vendor_number", "name", "corporate_number", "representative", "phone")
     search_fields = ("name", "vendor_number", "corporate_number")
     inlines = [UserInline]
@@ -88,8 +131,13 @@ class CompanyAdmin(AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "is_contract_section", "signer_name", "signer_email")
+    list_display = ("name", "is_contract_section", "signer_name", "signer_email")
     search_fields = ("name", "code")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # 課コード is a technical key (imports, URLs): only system administrators see it.
+        return fields if request.user.is_superuser else [f for f in fields if f != "code"]
 
 
 @admin.register(Invitation)

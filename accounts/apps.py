@@ -8,6 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import roles, signals  # noqa: F401  (signals: the login throttle)
+        from accounts.constants import AUDIT_ACTIONS
+        from core import labels
+
+        labels.register(actions=AUDIT_ACTIONS)
 
         # Permissions of models added later join the roles automatically.
         post_migrate.connect(roles.sync_on_post_migrate, dispatch_uid="accounts.roles.sync")

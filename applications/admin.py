@@ -197,8 +197,20 @@ class ApplicationAdmin(DepartmentScopedAdmin):
 
     # --- actions --------------------------------------------------------------------------
 
-    @admin.action(description="選択した申請を受理する")
+    @admin.action(description="選択した申請を受理する（確認画面へ）")
     def accept_selected(self, request: HttpRequest, queryset):
+        if "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/applications/application/accept.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "申請の受理（確認）",
+                    "applications": queryset.select_related("case", "company"),
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
         done = 0
         for application in queryset:
             try:

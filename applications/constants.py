@@ -29,3 +29,27 @@ MAX_ATTACHMENTS = 20
 
 # What the contractor's checklist shows for a kind with no application yet.
 NOT_FILED = "未提出"
+
+
+# Audit action codes this app records, with the label a person reads.
+AUDIT_ACTIONS = {
+    "applications.exported": "申請一覧のCSV出力",
+    "application.accepted": "申請の受理",
+    "application.attachment_added": "申請への添付",
+    "application.attachment_removed": "申請の添付の削除",
+    "application.created": "申請の作成",
+    "application.message": "申請へのメッセージ",
+    "application.resubmitted": "申請の再提出",
+    "application.returned": "申請の差戻し",
+    "application.saved": "申請の下書き保存",
+    "application.submitted": "申請の提出",
+    "application.withdrawn": "申請の取下げ",
+}
+
+# Kinds of stored file this app writes.
+STORED_FILE_KINDS = {
+    "application-schedule": "申請の添付（工程表）",
+    "application-surety_notice": "申請の添付（認証キーのお知らせ）",
+    "application-qualification": "申請の添付（資格を証する書類）",
+    "application-other": "申請の添付（その他）",
+}

@@ -81,13 +81,19 @@ class Application(models.Model):
 class ApplicationRevision(models.Model):
     """What was submitted each time (提出・再提出), so that 差戻し keeps the history."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    application = models.ForeignKey(
+        Application, verbose_name="申請", on_delete=models.CASCADE, related_name="revisions"
+    )
     number = models.PositiveIntegerField("回")
     data = models.JSONField("提出内容")
     attachments = models.JSONField("添付ファイル", default=list)
     submitted_at = models.DateTimeField("提出日時")
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="提出者",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -106,14 +112,18 @@ class ApplicationRevision(models.Model):
 
 class Attachment(models.Model):
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="attachments"
+        Application, verbose_name="申請", on_delete=models.CASCADE, related_name="attachments"
     )
     purpose = models.CharField("種類", max_length=20, choices=Purpose.choices)
     file = models.ForeignKey(
         "core.StoredFile", verbose_name="ファイル", on_delete=models.PROTECT, related_name="+"
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登録者",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("添付日時", auto_now_add=True)
 
@@ -129,7 +139,9 @@ class Attachment(models.Model):
 class Message(models.Model):
     """やり取り: the thread between staff and the contractor on one application."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    application = models.ForeignKey(
+        Application, verbose_name="申請", on_delete=models.CASCADE, related_name="messages"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="投稿者",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "import_export",
     "core",
     "accounts",
     "cases",
@@ -310,6 +311,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Bulk import (django-import-export): the uploaded file waits between 確認 and 取込み in private
+# media storage (shared by every web node), and any refused row rolls the whole import back.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the import writes its own audit record
 
 # Two-factor authentication (django-otp): staff must pass a TOTP token to use the admin.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)

@@ -7,7 +7,7 @@ from core.health import healthz, robots
 
 admin.site.site_header = "足利市 電子契約ポータル 管理"
 admin.site.site_title = "足利市 電子契約ポータル 管理"
-admin.site.index_title = "管理メニュー"
+admin.site.index_title = "業務ホーム"
 
 handler400 = "core.views.bad_request"
 

@@ -3,11 +3,15 @@ from django.contrib import admin
 from accounts.admin import DepartmentScopedAdmin
 from accounts.selectors import departments_for_staff
 from cases.models import Case
+from cases.resources import CaseResource
 from core.admin import AuditedChangesMixin
+from core.imports import JapaneseImportMixin
 
 
 @admin.register(Case)
-class CaseAdmin(AuditedChangesMixin, DepartmentScopedAdmin):
+class CaseAdmin(JapaneseImportMixin, AuditedChangesMixin, DepartmentScopedAdmin):
+    resource_classes = [CaseResource]
+
     list_display = (
         "number",
         "title",

@@ -30,3 +30,9 @@ TITLE_LABELS = {
 
 # 前払金: the largest share of the 請負金額 that may be paid in advance, per category (percent).
 ADVANCE_RATIO = {Category.CONSTRUCTION: 40, Category.CONSTRUCTION_SERVICE: 30}
+
+
+# Audit action codes this app records, with the label a person reads.
+AUDIT_ACTIONS = {
+    "case.imported": "案件の取込み",
+}

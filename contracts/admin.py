@@ -1,14 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import DepartmentScopedAdmin
-from contracts import selectors, services
-from contracts.constants import RETRYABLE, SENDABLE, ContractStatus, RequestStatus
+from applications.fields import DateField, YenField
+from contracts import pdf_check, selectors, services
+from contracts.constants import RETRYABLE, SENDABLE, ContractKind, ContractStatus, RequestStatus
 from contracts.models import (
     Contract,
     ContractCorrection,
@@ -20,13 +24,39 @@ from contracts.models import (
     SyncState,
     WebhookReceipt,
 )
+from core import uploads
 from core.admin import PermissionRequiredAdminMixin, ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from core.text import normalize_compact
 from core.uploads import validate_pdf_upload
 from esign.errors import CloudSignError
 
 # --- contracts ------------------------------------------------------------------------------
 
 SEND_PERM = "contracts.send_contract"
+
+
+class ReadyFilter(admin.SimpleListFilter):
+    title = "送信の条件"
+    parameter_name = "ready"
+
+    def lookups(self, request, model_admin):
+        return [("1", "送信できる")]
+
+    def queryset(self, request, queryset):
+        return selectors.ready_to_send(queryset) if self.value() == "1" else queryset
+
+
+class ProblemFilter(admin.SimpleListFilter):
+    title = "エラー"
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("1", "送信・同期エラーあり")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "1":
+            return queryset
+        return selectors.with_problems(queryset)
 
 
 class ContractFileForm(forms.ModelForm):
@@ -138,6 +168,103 @@ class ContractCorrectionInline(admin.TabularInline):
         )
 
 
+def default_tax(amount: int | None) -> int | None:
+    """取引に係る消費税額 in a 税込 amount at the standard 10 % (1円未満切捨て)."""
+    return None if amount is None else amount * 10 // 110
+
+
+class PrepareForm(forms.Form):
+    """契約書の作成: the case's values prepared, the PDF in the same step."""
+
+    title = forms.CharField(label="件名（契約書の工事名等）", max_length=200)
+    amount = YenField(label="契約金額（税込）", min_value=1)
+    tax_amount = YenField(
+        label="うち取引に係る消費税額",
+        required=False,
+        help_text="税込金額から10％で計算した額を入れています。契約書の記載と同じにしてください。",
+    )
+    period_start = DateField(label="工期（始期）", required=False)
+    period_end = DateField(label="工期（終期）", required=False)
+    contract_date = DateField(
+        label="契約日",
+        required=False,
+        help_text="空欄のままにすると、電子署名が完了した日（締結日）が契約日になります。",
+    )
+    upload = forms.FileField(
+        label="契約書PDF",
+        required=False,
+        help_text="署名する契約書のPDF（20MBまで、パスワードなし）。",
+        error_messages={"empty": "ファイルが空です（0バイト）。"},
+    )
+    pending = forms.CharField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="案件と異なる値にする理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="件名・金額・工期を案件と違う値にするときだけ入力します（記録されます）。",
+    )
+
+    def __init__(self, *args, case, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case, self.request = case, request
+        self.pending_name = None
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            try:
+                self.pdf = validate_pdf_upload(upload)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages[0]) from None
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "工期の終期は始期以降の日付にしてください。")
+        amount, tax = data.get("amount"), data.get("tax_amount")
+        if amount is not None and tax is not None and tax > amount:
+            self.add_error("tax_amount", "消費税額は契約金額以下にしてください。")
+        if data.get("upload") and hasattr(self, "pdf"):
+            # Keep the chosen PDF: a later error must not make the clerk choose it again.
+            data["pending"] = uploads.stash_pdf(self.request, self.pdf)
+        self.pending_name = uploads.stashed_name(self.request, data.get("pending"))
+        if not data.get("upload") and "upload" not in self.errors and not self.pending_name:
+            self.add_error("upload", "契約書のPDFを選んでください。")
+        differing = [
+            label
+            for label, key, expected in (
+                ("件名", "title", self.case.title),
+                ("契約金額", "amount", self.case.amount),
+                ("工期（始期）", "period_start", self.case.period_start),
+                ("工期（終期）", "period_end", self.case.period_end),
+            )
+            if expected not in (None, "") and key in data and data[key] != expected
+        ]
+        if differing and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                "案件と異なる値（" + "、".join(differing) + "）にする理由を入力してください。",
+            )
+        return data
+
+
+class SendForm(forms.Form):
+    check_reason = forms.CharField(
+        label="照合で不一致のまま送信する理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="契約書PDFの記載が案件と一致しないときだけ必要です（記録されます）。",
+    )
+
+
+class CaseNumberForm(forms.Form):
+    number = forms.CharField(label="案件番号", max_length=30)
+
+
 class CancelForm(forms.Form):
     comment = forms.CharField(
         label="取消の理由（受信者に通知されます）",
@@ -159,7 +286,7 @@ class ContractAdmin(DepartmentScopedAdmin):
         "request_status",
         "created_at",
     )
-    list_filter = ("status", "kind", "case__category", "case__department")
+    list_filter = ("status", ReadyFilter, "kind", "case__category", "case__department")
     search_fields = ("case__number", "title", "case__awarded_company__name")
     list_select_related = ("case",)
     autocomplete_fields = ("case",)
@@ -251,6 +378,185 @@ class ContractAdmin(DepartmentScopedAdmin):
     @admin.display(description="案件番号", ordering="case__number")
     def case_number(self, obj: Contract) -> str:
         return obj.case.number
+
+    # --- 契約書の作成 from the case ------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("prepare/", wrap(self.prepare_pick_view), name="contracts_contract_prepare_pick"),
+            path(
+                "prepare/<int:case_id>/",
+                wrap(self.prepare_view),
+                name="contracts_contract_prepare",
+            ),
+            path("<int:pk>/send/", wrap(self.send_view), name="contracts_contract_send"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """契約の追加 is 契約書の作成 from a case (its values prepared, the PDF in one step)."""
+        case_id = request.GET.get("case")
+        if case_id and case_id.isdigit():
+            return HttpResponseRedirect(reverse("admin:contracts_contract_prepare", args=[case_id]))
+        return HttpResponseRedirect(reverse("admin:contracts_contract_prepare_pick"))
+
+    def _cases(self, request):
+        from cases.selectors import cases_for_staff
+
+        return cases_for_staff(request.user).select_related("department", "awarded_company")
+
+    def prepare_pick_view(self, request: HttpRequest):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CaseNumberForm(request.GET or None)
+        if form.is_valid():
+            number = normalize_compact(form.cleaned_data["number"])
+            case = self._cases(request).filter(number=number).first()
+            if case is not None:
+                return HttpResponseRedirect(
+                    reverse("admin:contracts_contract_prepare", args=[case.pk])
+                )
+            form.add_error("number", f"案件番号「{number}」の案件が見つかりません。")
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/prepare_pick.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "契約書の作成（案件を選ぶ）",
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+    def prepare_view(self, request: HttpRequest, case_id: int):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        case = get_object_or_404(self._cases(request), pk=case_id)
+        existing = case.contracts.filter(kind=ContractKind.INITIAL).exclude(
+            status=ContractStatus.CANCELED
+        )
+        if request.method == "POST":
+            form = PrepareForm(request.POST, request.FILES, case=case, request=request)
+            if form.is_valid():
+                data = form.cleaned_data
+                upload = uploads.stashed_pdf(request, data["pending"])
+                try:
+                    with transaction.atomic():
+                        contract = services.contract_create(
+                            case=case,
+                            user=request.user,
+                            title=data["title"],
+                            amount=data["amount"],
+                            tax_amount=data["tax_amount"],
+                            period_start=data["period_start"],
+                            period_end=data["period_end"],
+                            contract_date=data["contract_date"],
+                            reason=data["reason"],
+                            request=request,
+                        )
+                        services.contract_add_file(
+                            contract=contract, user=request.user, upload=upload, request=request
+                        )
+                except services.ContractError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    uploads.discard_stashed_pdf(request, data["pending"])
+                    self.message_user(
+                        request,
+                        "契約を作成しました。契約書の照合結果と送信の条件を確認して送信してください。",
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(self.after_prepare_url(contract))
+            if form.cleaned_data.get("pending"):
+                form.data = form.data.copy()
+                form.data["pending"] = form.cleaned_data["pending"]
+        else:
+            form = PrepareForm(
+                initial={
+                    "title": case.title,
+                    "amount": case.amount,
+                    "tax_amount": default_tax(case.amount),
+                    "period_start": case.period_start,
+                    "period_end": case.period_end,
+                },
+                case=case,
+                request=request,
+            )
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/prepare.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"契約書の作成: {case.number} {case.title}",
+                "form": form,
+                "case": case,
+                "existing": existing,
+                "opts": self.model._meta,
+            },
+        )
+
+    def after_prepare_url(self, contract: Contract) -> str:
+        return reverse("admin:contracts_contract_send", args=[contract.pk])
+
+    # --- the send page ---------------------------------------------------------------------------
+
+    def send_view(self, request: HttpRequest, pk: int):
+        """Everything the send will do, checked, before 送信: signers in order with their source,
+        共有先, files with page counts, the gate and the PDF check against the case."""
+        contract = get_object_or_404(
+            self.get_queryset(request).select_related(
+                "case", "case__department", "case__awarded_company"
+            ),
+            pk=pk,
+        )
+        if not self.has_view_permission(request, contract):
+            raise PermissionDenied
+        can_send = request.user.has_perm(SEND_PERM)
+        form = SendForm(request.POST if request.method == "POST" else None)
+        errors: list[str] = []
+        if request.method == "POST":
+            if not can_send:
+                raise PermissionDenied
+            if form.is_valid():
+                try:
+                    services.contract_send_for_signature(
+                        contract=contract,
+                        user=request.user,
+                        request=request,
+                        check_reason=form.cleaned_data["check_reason"],
+                    )
+                except services.ContractError as exc:
+                    errors = exc.problems
+                else:
+                    self.message_user(
+                        request,
+                        "契約を送信しました（クラウドサインへの登録は数秒〜数分で完了します）。",
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:contracts_contract_change", args=[contract.pk])
+                    )
+        problems = selectors.gate_problems(contract) if contract.status in SENDABLE else []
+        check = pdf_check.check_contract(contract)
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/send.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"送信前の確認: {contract.case.number} {contract.title}",
+                "contract": contract,
+                "sendable": contract.status in SENDABLE,
+                "plan": selectors.send_plan(contract),
+                "files": contract.files.select_related("file"),
+                "problems": problems,
+                "check": check,
+                "form": form,
+                "errors": errors,
+                "can_send": can_send,
+                "opts": self.model._meta,
+            },
+        )
 
     @admin.display(description="契約金額", ordering="amount")
     def amount_display(self, obj: Contract) -> str:
@@ -356,15 +662,44 @@ class ContractAdmin(DepartmentScopedAdmin):
         if done:
             self.message_user(request, done_message.format(n=done), messages.SUCCESS)
 
-    @admin.action(description="電子署名に送信する（再送を含む）")
+    @admin.action(description="電子署名に送信する（確認画面へ）")
     def send_selected(self, request, queryset):
-        self._each(
+        """Bulk send, after a page listing each contract with its gate and PDF check; a contract
+        whose PDF does not agree with the case is sent only from its own send page (reason)."""
+        contracts = list(
+            queryset.select_related("case", "case__department", "case__awarded_company")
+        )
+        rows = []
+        for contract in contracts:
+            problems = selectors.gate_problems(contract)
+            check = pdf_check.check_contract(contract) if not problems else None
+            if check is not None and check.mismatches:
+                problems = [f"契約書PDFの{i.name}が案件と一致しません。" for i in check.mismatches]
+            rows.append((contract, problems, check))
+        if "apply" in request.POST:
+            self._each(
+                request,
+                [contract for contract, problems, _ in rows if not problems],
+                lambda c: services.contract_send_for_signature(
+                    contract=c, user=request.user, request=request
+                ),
+                "{n}件の契約を送信しました（クラウドサインへの登録は数秒〜数分で完了します）。",
+            )
+            for contract, problems, _ in rows:
+                for problem in problems:
+                    self.message_user(request, f"{contract}: {problem}", messages.ERROR)
+            return None
+        return TemplateResponse(
             request,
-            queryset,
-            lambda c: services.contract_send_for_signature(
-                contract=c, user=request.user, request=request
-            ),
-            "{n}件の契約を送信しました（クラウドサインへの登録は数秒〜数分で完了します）。",
+            "admin/contracts/contract/send_bulk.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "電子署名への送信（確認）",
+                "rows": rows,
+                "ready": sum(1 for _, problems, _ in rows if not problems),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
         )
 
     @admin.action(description="署名待ちの相手にリマインドする")
@@ -506,6 +841,7 @@ class SigningRequestAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
     list_filter = (
         "status",
         ("store_failed_at", admin.EmptyFieldListFilter),
+        ProblemFilter,
         ("sent_at", admin.DateFieldListFilter),
         ("concluded_at", admin.DateFieldListFilter),
         ("closed_at", admin.DateFieldListFilter),

@@ -10,3 +10,7 @@ class ContractsConfig(AppConfig):
         from core.integrity import register_check
 
         register_check(signed_documents_reverify)
+        from contracts.constants import AUDIT_ACTIONS, STORED_FILE_KINDS
+        from core import labels
+
+        labels.register(actions=AUDIT_ACTIONS, file_kinds=STORED_FILE_KINDS)

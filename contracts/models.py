@@ -4,9 +4,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from contracts.constants import (
+    DOCUMENT_STATUS_CHOICES,
+    PARTICIPANT_STATUS_CHOICES,
     ContractKind,
     ContractStatus,
     DocumentKind,
+    Provider,
     RequestStatus,
     SignatureStatus,
     SignerRole,
@@ -55,7 +58,11 @@ class Contract(models.Model):
         db_index=True,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="作成者",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
@@ -119,7 +126,9 @@ class Contract(models.Model):
 class ContractFile(models.Model):
     """A PDF to sign, in the order it is sent."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="files")
+    contract = models.ForeignKey(
+        Contract, verbose_name="契約", on_delete=models.CASCADE, related_name="files"
+    )
     file = models.ForeignKey(
         "core.StoredFile", verbose_name="ファイル", on_delete=models.PROTECT, related_name="+"
     )
@@ -140,7 +149,9 @@ class SigningRequest(models.Model):
     contract = models.ForeignKey(
         Contract, verbose_name="契約", on_delete=models.PROTECT, related_name="signing_requests"
     )
-    provider = models.CharField("サービス", max_length=20, default="cloudsign")
+    provider = models.CharField(
+        "サービス", max_length=20, choices=Provider.choices, default=Provider.CLOUDSIGN
+    )
     document_id = models.CharField("書類ID", max_length=36, unique=True, null=True, blank=True)
     status = models.CharField(
         "状態",
@@ -150,14 +161,20 @@ class SigningRequest(models.Model):
         db_index=True,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="作成者",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     create_attempted_at = models.DateTimeField("書類作成の試行日時", null=True, blank=True)
     sent_at = models.DateTimeField("送信日時", null=True, blank=True)
     concluded_at = models.DateTimeField("締結日時", null=True, blank=True)
     closed_at = models.DateTimeField("終了日時", null=True, blank=True)
-    remote_status = models.IntegerField("サービス上の状態", null=True, blank=True)
+    remote_status = models.IntegerField(
+        "サービス上の状態", choices=DOCUMENT_STATUS_CHOICES, null=True, blank=True
+    )
     remote_processed_at = models.DateTimeField("サービス上の最終処理日時", null=True, blank=True)
     decline_comment = models.TextField("取消・却下の理由", blank=True)
     last_synced_at = models.DateTimeField("最終同期", null=True, blank=True)
@@ -198,7 +215,7 @@ class Signer(models.Model):
     """A recipient of the document, in signing order: the contractor first, the city last."""
 
     signing_request = models.ForeignKey(
-        SigningRequest, on_delete=models.CASCADE, related_name="signers"
+        SigningRequest, verbose_name="署名依頼", on_delete=models.CASCADE, related_name="signers"
     )
     order = models.PositiveIntegerField("順序")
     role = models.CharField("役割", max_length=20, choices=SignerRole.choices)
@@ -206,7 +223,9 @@ class Signer(models.Model):
     email = models.EmailField("メールアドレス")
     organization = models.CharField("組織", max_length=64, blank=True)
     remote_id = models.CharField("宛先ID", max_length=36, blank=True)
-    remote_status = models.IntegerField("サービス上の状態", null=True, blank=True)
+    remote_status = models.IntegerField(
+        "サービス上の状態", choices=PARTICIPANT_STATUS_CHOICES, null=True, blank=True
+    )
     state = models.CharField(
         "状況", max_length=20, choices=SignerState.choices, default=SignerState.PENDING
     )
@@ -235,7 +254,7 @@ class Reportee(models.Model):
     """共有先: a 契約担当者 who sees the document and the completion mail."""
 
     signing_request = models.ForeignKey(
-        SigningRequest, on_delete=models.CASCADE, related_name="reportees"
+        SigningRequest, verbose_name="署名依頼", on_delete=models.CASCADE, related_name="reportees"
     )
     name = models.CharField("氏名", max_length=64)
     email = models.EmailField("メールアドレス")
@@ -258,9 +277,14 @@ class RemoteFile(models.Model):
     """Which remote file a contract PDF became, per signing request (uploaded once)."""
 
     signing_request = models.ForeignKey(
-        SigningRequest, on_delete=models.CASCADE, related_name="remote_files"
+        SigningRequest,
+        verbose_name="署名依頼",
+        on_delete=models.CASCADE,
+        related_name="remote_files",
     )
-    contract_file = models.ForeignKey(ContractFile, on_delete=models.PROTECT, related_name="+")
+    contract_file = models.ForeignKey(
+        ContractFile, verbose_name="契約書ファイル", on_delete=models.PROTECT, related_name="+"
+    )
     remote_id = models.CharField("ファイルID", max_length=36)
 
     class Meta:
@@ -278,12 +302,17 @@ class SignedDocument(models.Model):
     """A signed PDF or the 合意締結証明書 of a concluded request, stored and verified once."""
 
     signing_request = models.ForeignKey(
-        SigningRequest, on_delete=models.PROTECT, related_name="documents"
+        SigningRequest, verbose_name="署名依頼", on_delete=models.PROTECT, related_name="documents"
     )
     kind = models.CharField("種類", max_length=20, choices=DocumentKind.choices)
     remote_file_id = models.CharField("ファイルID", max_length=36, blank=True)
     contract_file = models.ForeignKey(
-        ContractFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContractFile,
+        verbose_name="契約書ファイル",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     stored_file = models.ForeignKey(
         "core.StoredFile", verbose_name="ファイル", on_delete=models.PROTECT, related_name="+"
@@ -318,7 +347,7 @@ class SignedDocument(models.Model):
 class SyncState(models.Model):
     """The incremental sweep's watermark (one row per provider)."""
 
-    name = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=30, verbose_name="名前", unique=True)
     watermark = models.DateTimeField("同期済みの時点", null=True, blank=True)
     last_sweep_at = models.DateTimeField("最終同期", null=True, blank=True)
     last_sweep_calls = models.PositiveIntegerField("API呼び出し数", default=0)
@@ -342,7 +371,11 @@ class WebhookReceipt(models.Model):
     text = models.CharField("本文", max_length=1000, blank=True)
     remote_addr = models.GenericIPAddressField("送信元", null=True)
     signing_request = models.ForeignKey(
-        SigningRequest, null=True, on_delete=models.SET_NULL, related_name="webhooks"
+        SigningRequest,
+        verbose_name="署名依頼",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="webhooks",
     )
 
     class Meta:
@@ -366,7 +399,11 @@ class ContractCorrection(models.Model):
     new_value = models.CharField("訂正後", max_length=300)
     reason = models.TextField("理由")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="訂正者",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("訂正日時", auto_now_add=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from accounts.selectors import scope_to_staff
@@ -74,3 +76,172 @@ def gate_problems(contract: Contract) -> list[str]:
             f"担当課「{department.name}」に市の署名者（氏名・メールアドレス）が設定されていません。"
         )
     return problems
+
+
+def _council_cases():
+    """The 議決 rule of contracts.eligibility as a condition (on the 予定価格, or the amount when
+    no 予定価格 is registered)."""
+    from django.conf import settings
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for category, threshold in settings.CONTRACT_COUNCIL_THRESHOLDS.items():
+        if threshold is None:
+            continue
+        condition |= Q(case__category=category) & (
+            Q(case__planned_price__gte=threshold)
+            | Q(case__planned_price__isnull=True, amount__gte=threshold)
+        )
+    return condition
+
+
+def ready_to_send(qs: QuerySet[Contract]) -> QuerySet[Contract]:
+    """The contracts of ``qs`` whose send gate is satisfied, as far as one query can tell: a
+    sendable status, at least one PDF, the case's latest 申出書 受理, no active request, under the
+    議決 threshold, the city signer set and the 契約保証 in place (exempt, a verified electronic
+    certificate or a received paper original). The term limit and the certificate's own checks
+    are per row; :func:`gate_problems` has the last word before sending."""
+    from django.db.models import Exists, OuterRef, Q, Subquery
+
+    from contracts.models import ContractFile, SigningRequest
+    from surety.constants import Form as SuretyForm
+    from surety.constants import Product
+    from surety.constants import Status as SuretyStatus
+    from surety.models import SuretyCertificate
+
+    latest = (
+        Application.objects.filter(
+            case=OuterRef("case"), company=OuterRef("case__awarded_company"), kind=ECONTRACT
+        )
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .order_by("-created_at", "-id")
+        .values("status")[:1]
+    )
+    performance = SuretyCertificate.objects.filter(
+        case=OuterRef("case"), product=Product.PERFORMANCE
+    )
+    surety_ok = (
+        Q(case__surety_exempt=True)
+        | Exists(performance.filter(form=SuretyForm.ELECTRONIC, status=SuretyStatus.VERIFIED))
+        | Exists(
+            performance.exclude(form=SuretyForm.ELECTRONIC)
+            .filter(received_on__isnull=False)
+            .exclude(status=SuretyStatus.DEFECTIVE)
+        )
+    )
+    return (
+        qs.filter(status__in=SENDABLE, case__awarded_company__isnull=False)
+        .exclude(_council_cases())
+        .exclude(case__department__signer_name="")
+        .exclude(case__department__signer_email="")
+        .annotate(_econtract_status=Subquery(latest))
+        .filter(_econtract_status=ApplicationStatus.ACCEPTED)
+        .filter(Exists(ContractFile.objects.filter(contract=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                SigningRequest.objects.filter(contract=OuterRef("pk"), status__in=REQUEST_ACTIVE)
+            )
+        )
+        .filter(surety_ok)
+    )
+
+
+def with_problems(qs: QuerySet) -> QuerySet:
+    """Signing requests needing staff: a failed send, or an error while sending, syncing or
+    storing that has not cleared."""
+    from django.db.models import Q
+
+    from contracts.constants import RequestStatus
+
+    return qs.filter(
+        Q(status=RequestStatus.FAILED)
+        | Q(status__in=REQUEST_ACTIVE, last_error_at__isnull=False)
+        | Q(status=RequestStatus.CONCLUDED, stored_at__isnull=True, last_error_at__isnull=False)
+    )
+
+
+# --- what a send will do ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedPerson:
+    order: int | None
+    role: str
+    name: str
+    email: str
+    organization: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    signers: list[PlannedPerson]
+    reportees: list[PlannedPerson]
+    econtract: Application | None
+
+
+def send_plan(contract: Contract) -> SendPlan:
+    """Who will sign (in order) and who will be 共有先 if the contract is sent now, and where each
+    comes from — the same rules as the send itself: the contractor's 契約締結権限者 first, the
+    city's signer last, the 契約担当者 of the accepted 申出書 as 共有先 (no address twice)."""
+    from django.utils import timezone
+
+    from applications.kinds import EContractForm
+    from contracts.constants import SignerRole
+    from core.wareki import format_wareki
+
+    case = contract.case
+    econtract = latest_econtract(case)
+    company = case.awarded_company
+    department = case.department
+    signers: list[PlannedPerson] = []
+    reportees: list[PlannedPerson] = []
+    taken: set[str] = set()
+    if econtract is not None and econtract.status == ApplicationStatus.ACCEPTED:
+        (name, email), staff = EContractForm.signers_of(econtract.data)
+        accepted = (
+            format_wareki(timezone.localtime(econtract.accepted_at).date())
+            if econtract.accepted_at
+            else ""
+        )
+        source = f"電子契約利用申出書（到達番号 {econtract.receipt_number}、{accepted}受理）"
+        signers.append(
+            PlannedPerson(
+                1,
+                SignerRole.CONTRACTOR.label,
+                name[:64],
+                email,
+                company.name[:64] if company else "",
+                source,
+            )
+        )
+        taken.add(email.lower())
+        for staff_name, staff_email in staff:
+            if (
+                staff_email.lower() in taken
+                or staff_email.lower() == (department.signer_email or "").lower()
+            ):
+                continue
+            reportees.append(
+                PlannedPerson(
+                    None,
+                    "契約担当者（共有先）",
+                    staff_name[:64],
+                    staff_email,
+                    company.name[:64] if company else "",
+                    source,
+                )
+            )
+            taken.add(staff_email.lower())
+    if department.signer_name and department.signer_email:
+        signers.append(
+            PlannedPerson(
+                2,
+                SignerRole.CITY.label,
+                department.signer_name[:64],
+                department.signer_email,
+                "足利市",
+                f"担当課「{department.name}」の市の署名者の設定",
+            )
+        )
+    return SendPlan(signers=signers, reportees=reportees, econtract=econtract)

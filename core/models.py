@@ -32,7 +32,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+        from core.labels import action_label
+
+        return f"{self.created_at:%Y-%m-%d %H:%M} {action_label(self.action)} {self.target_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -56,7 +58,7 @@ class StoredFile(models.Model):
     kind = models.SlugField("種類", max_length=50)
     file = models.FileField("ファイル", upload_to=stored_file_path, max_length=200)
     original_name = models.CharField("元のファイル名", max_length=255)
-    content_type = models.CharField(max_length=100, default="application/pdf")
+    content_type = models.CharField("形式", max_length=100, default="application/pdf")
     size = models.PositiveBigIntegerField("サイズ(バイト)")
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     page_count = models.PositiveIntegerField("ページ数")

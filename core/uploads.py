@@ -297,3 +297,55 @@ def discard_stored_file(stored: StoredFile) -> bool:
         return False
     transaction.on_commit(lambda: storage.delete(name))
     return True
+
+
+# --- a chosen PDF kept across a form's validation error ----------------------------------------
+
+PENDING_SESSION_KEY = "pending_uploads"
+PENDING_MAX = 5  # per session; older ones are dropped
+
+
+def stash_pdf(request, pdf: ValidatedPDF) -> str:
+    """Keep a validated PDF for this user's session (private storage, ``pending/``) so that a form
+    shown again after an error does not make them choose the file again. Returns its token."""
+    import secrets
+
+    from django.core.files.storage import default_storage
+
+    token = secrets.token_urlsafe(16)
+    path = default_storage.save(f"pending/{token}.pdf", ContentFile(pdf.data))
+    pending = dict(request.session.get(PENDING_SESSION_KEY, {}))
+    pending[token] = {"path": path, "name": pdf.name}
+    while len(pending) > PENDING_MAX:
+        oldest = pending.pop(next(iter(pending)))
+        default_storage.delete(oldest["path"])
+    request.session[PENDING_SESSION_KEY] = pending
+    return token
+
+
+def stashed_name(request, token: str) -> str | None:
+    entry = request.session.get(PENDING_SESSION_KEY, {}).get(token or "")
+    return entry["name"] if entry else None
+
+
+def stashed_pdf(request, token: str):
+    """The stashed PDF as an uploaded file, or None for a token not of this session."""
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    entry = request.session.get(PENDING_SESSION_KEY, {}).get(token or "")
+    if entry is None:
+        return None
+    with default_storage.open(entry["path"], "rb") as handle:
+        return SimpleUploadedFile(entry["name"], handle.read(), "application/pdf")
+
+
+def discard_stashed_pdf(request, token: str) -> None:
+    """Forget a stashed PDF once it has been stored for good."""
+    from django.core.files.storage import default_storage
+
+    pending = dict(request.session.get(PENDING_SESSION_KEY, {}))
+    entry = pending.pop(token or "", None)
+    if entry is not None:
+        default_storage.delete(entry["path"])
+        request.session[PENDING_SESSION_KEY] = pending

@@ -145,3 +145,17 @@ def parse_wareki(text: str, *, whole: bool = False) -> date | None:
         except (ValueError, KeyError):
             return None
     return None
+
+
+def find_dates(text: str) -> list[date]:
+    """Every date in ``text``, in order, 和暦 or 西暦 (「令和7年11月10日から令和8年3月19日まで」 →
+    two dates). Input is NFKC-normalised first; impossible dates are skipped."""
+    text = unicodedata.normalize("NFKC", text or "")
+    found: list[tuple[int, int, date]] = []
+    for pattern in (_WAREKI_DATE, _WESTERN_DATE):
+        for match in pattern.finditer(text):
+            parsed = parse_wareki(match.group(0))
+            overlaps = any(s <= match.start() < e for s, e, _ in found)
+            if parsed is not None and not overlaps:
+                found.append((match.start(), match.end(), parsed))
+    return [d for _, _, d in sorted(found)]

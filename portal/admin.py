@@ -13,6 +13,12 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from accounts.selectors import departments_for_staff
+from applications.admin import ApplicationAdmin
+from applications.constants import Status as ApplicationStatus
+from applications.kinds import ECONTRACT
+from applications.models import Application
+from cases.admin import CaseAdmin
+from cases.models import Case
 from cases.selectors import cases_for_staff
 from contracts.admin import ContractAdmin
 from contracts.constants import ContractStatus
@@ -21,7 +27,7 @@ from core import audit
 from core.csv_export import csv_response
 from core.params import int_param
 from core.wareki import format_fiscal_year
-from portal import archive
+from portal import adminsite, archive
 
 
 def _changelist(name: str, **params) -> str:
@@ -173,5 +179,71 @@ class ContractArchiveAdmin(ContractAdmin):
         )
 
 
+def contract_links(request, case) -> list[dict]:
+    """The case's contracts, or the button that prepares the first one."""
+    from contracts.constants import ContractKind
+
+    links = [
+        {
+            "key": f"contract-{c.pk}",
+            "label": f"契約を開く（{c.get_kind_display()}・{c.get_status_display()}）",
+            "url": reverse("admin:contracts_contract_change", args=[c.pk]),
+            "primary": False,
+        }
+        for c in case.contracts.all().order_by("created_at")[:5]
+    ]
+    has_initial = any(
+        c.kind == ContractKind.INITIAL and c.status != ContractStatus.CANCELED
+        for c in case.contracts.all()
+    )
+    if request.user.has_perm("contracts.add_contract") and not has_initial:
+        links.insert(
+            0,
+            {
+                "key": "prepare",
+                "label": "契約書を作成する",
+                "url": reverse("admin:contracts_contract_prepare", args=[case.pk]),
+                "primary": True,
+            },
+        )
+    return links
+
+
+class CaseDeskAdmin(CaseAdmin):
+    """The case page with its way to the contract (cases cannot know contracts)."""
+
+    change_form_template = "admin/cases/case/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
+        links = contract_links(request, case) if case is not None else []
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "desk_links": links}
+        )
+
+
+class ApplicationDeskAdmin(ApplicationAdmin):
+    """An accepted 電子契約利用申出書 leads to the contract of its case."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, object_id)
+        links = []
+        if (
+            application is not None
+            and application.kind == ECONTRACT
+            and application.status == ApplicationStatus.ACCEPTED
+        ):
+            links = contract_links(request, application.case)
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "desk_links": links}
+        )
+
+
 admin.site.unregister(Contract)
 admin.site.register(Contract, ContractArchiveAdmin)
+admin.site.unregister(Case)
+admin.site.register(Case, CaseDeskAdmin)
+admin.site.unregister(Application)
+admin.site.register(Application, ApplicationDeskAdmin)
+
+adminsite.install(admin.site)

@@ -17,7 +17,7 @@ from accounts.admin import DepartmentScopedAdmin
 from core.files import private_file_response
 from core.text import normalize_compact
 from surety import services
-from surety.constants import Form
+from surety.constants import Form, Status
 from surety.models import SuretyCertificate
 from surety.notice import mask_key
 
@@ -376,8 +376,22 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
     def verify_view(self, request, pk):
         certificate = self._get(request, pk)
         try:
-            services.surety_verify(certificate=certificate, user=request.user, request=request)
-            self.message_user(request, "確認済にしました。", messages.SUCCESS)
+            accept = bool(request.POST.get("accept_application")) and request.user.has_perm(
+                "applications.review_application"
+            )
+            services.surety_verify(
+                certificate=certificate,
+                user=request.user,
+                accept_application=accept,
+                request=request,
+            )
+            self.message_user(
+                request,
+                "確認済にし、認証キーのお知らせの申請を受理しました。"
+                if accept
+                else "確認済にしました。",
+                messages.SUCCESS,
+            )
         except services.SuretyError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         return self._back(certificate)
@@ -424,9 +438,19 @@ class SuretyCertificateAdmin(DepartmentScopedAdmin):
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        certificate = self.get_object(request, object_id)
+        pending = certificate is not None and certificate.status == Status.RECEIVED
+        application = certificate.application if certificate is not None else None
         extra_context = {
             **(extra_context or {}),
-            "can_verify": request.user.has_perm(VERIFY_PERM),
+            # Buttons only while they apply: after 確認済 or 不備 there is nothing to decide.
+            "can_verify": request.user.has_perm(VERIFY_PERM) and pending,
+            "can_accept_application": (
+                pending
+                and application is not None
+                and application.status == "submitted"
+                and request.user.has_perm("applications.review_application")
+            ),
             "can_reveal": request.user.has_perm("surety.reveal_credentials"),
         }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -6,6 +6,11 @@ class SuretyConfig(AppConfig):
     verbose_name = "電子保証"
 
     def ready(self) -> None:
+        from core import labels
+        from surety.constants import AUDIT_ACTIONS
+
+        labels.register(actions=AUDIT_ACTIONS)
+
         from applications.kinds import register_hooks
         from surety.hooks import NoticeFiling
 

@@ -42,3 +42,16 @@ class Status(models.TextChoices):
 
 
 CITY_BENEFICIARY = "足利市長"
+
+
+# Audit action codes this app records, with the label a person reads.
+AUDIT_ACTIONS = {
+    "surety.recorded_by_hand": "保証証書の手入力登録",
+    "surety.credential_revealed": "認証キーの表示",
+    "surety.defective": "保証証書の不備",
+    "surety.notice_registered": "認証キーのお知らせの登録",
+    "surety.notice_resubmitted": "認証キーのお知らせの再提出",
+    "surety.recorded": "保証証書の登録",
+    "surety.values_recorded": "保証証書の内容の記録",
+    "surety.verified": "保証証書の確認",
+}

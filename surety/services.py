@@ -396,9 +396,12 @@ def surety_verify(
     construction_name: str = "",
     contract_amount: int | None = None,
     received_on: dt.date | None = None,
+    accept_application: bool = False,
     request: HttpRequest | None = None,
 ) -> SuretyCertificate:
-    """確認済: record what the certificate says; refused while a check fails."""
+    """確認済: record what the certificate says; refused while a check fails. With
+    ``accept_application``, the 認証キーのお知らせ application it came from is 受理 in the same
+    step (both or neither)."""
     certificate = SuretyCertificate.objects.select_for_update().get(pk=certificate.pk)
     certificate.holder = holder or certificate.holder
     certificate.beneficiary = beneficiary or certificate.beneficiary
@@ -424,6 +427,16 @@ def surety_verify(
     certificate.defect_reason = ""
     certificate.save()
     audit.record("surety.verified", actor=user, target=certificate, request=request)
+    if accept_application and certificate.application_id is not None:
+        from applications.constants import Status as ApplicationStatus
+        from applications.services import ApplicationError, application_accept
+
+        application = certificate.application
+        if application.status == ApplicationStatus.SUBMITTED:
+            try:
+                application_accept(application=application, reviewer=user, request=request)
+            except ApplicationError as exc:
+                raise SuretyError(exc.message, code="accept") from None
     return certificate
 
 

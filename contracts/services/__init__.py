@@ -21,6 +21,7 @@ from contracts.services.preparing import (
     contract_create_change,
     contract_remove_file,
     contract_update,
+    differences_from_case,
 )
 from contracts.services.remote_state import (
     signing_request_apply_remote_state,
@@ -61,6 +62,7 @@ __all__ = [
     "contract_create",
     "contract_create_change",
     "contract_send_for_signature",
+    "differences_from_case",
     "signed_documents_store",
     "signing_request_apply_remote_state",
     "signing_request_fail",

@@ -32,9 +32,12 @@ def contract_create(
     tax_amount: int | None = None,
     period_start: dt.date | None = None,
     period_end: dt.date | None = None,
+    contract_date: dt.date | None = None,
+    reason: str = "",
     request: HttpRequest | None = None,
 ) -> Contract:
-    """A 当初契約 for a case, by default with the case's title, amount and period."""
+    """A 当初契約 for a case, by default with the case's title, amount and period. Values that
+    differ from the case need a reason, which is audited."""
     contract = Contract(
         case=case,
         kind=ContractKind.INITIAL,
@@ -43,11 +46,27 @@ def contract_create(
         tax_amount=tax_amount,
         period_start=period_start or case.period_start,
         period_end=period_end or case.period_end,
+        contract_date=contract_date,
         created_by=user,
     )
+    differences = differences_from_case(contract, case)
+    if differences and not reason.strip():
+        raise ContractError(
+            "案件と異なる値（" + "、".join(d["field"] for d in differences) + "）で作成するには、"
+            "理由を入力してください。",
+            code="reason",
+        )
     contract.full_clean()
     contract.save()
     audit.record("contract.created", actor=user, target=contract, request=request)
+    if differences:
+        audit.record(
+            "contract.values_differ",
+            actor=user,
+            target=contract,
+            request=request,
+            payload={"differences": differences, "reason": reason.strip()},
+        )
     return contract
 
 
@@ -83,6 +102,21 @@ def contract_update(
         payload={"changes": audit.field_changes(before, contract, changed)},
     )
     return contract
+
+
+def differences_from_case(contract: Contract, case) -> list[dict]:
+    """The contract's title, amount and period where they are not the case's."""
+    pairs = [
+        ("件名", contract.title, case.title),
+        ("契約金額", contract.amount, case.amount),
+        ("工期（始期）", contract.period_start, case.period_start),
+        ("工期（終期）", contract.period_end, case.period_end),
+    ]
+    return [
+        {"field": label, "case": str(expected), "contract": str(actual)}
+        for label, actual, expected in pairs
+        if expected not in (None, "") and actual != expected
+    ]
 
 
 @transaction.atomic

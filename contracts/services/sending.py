@@ -28,6 +28,7 @@ from contracts.models import (
     Signer,
     SigningRequest,
 )
+from contracts.pdf_check import check_contract
 from contracts.selectors import gate_problems, latest_econtract
 from contracts.services.common import (
     CITY_ORGANIZATION,
@@ -51,9 +52,11 @@ def _enqueue_push(request_id: int) -> None:
 
 @transaction.atomic
 def contract_send_for_signature(
-    *, contract: Contract, user, request: HttpRequest | None = None
+    *, contract: Contract, user, request: HttpRequest | None = None, check_reason: str = ""
 ) -> SigningRequest:
-    """送信 (and 再送 after 却下 or 取消): check the gate, then queue the remote work."""
+    """送信 (and 再送 after 却下 or 取消): check the gate and the contract PDF against the case,
+    then queue the remote work. A PDF that says something else than the case (不一致) is sent
+    only with a reason from staff, which is audited."""
     contract = (
         Contract.objects.select_for_update(of=("self",))
         .select_related("case", "case__department", "case__awarded_company")
@@ -65,6 +68,25 @@ def contract_send_for_signature(
     problems = gate_problems(contract)
     if problems:
         raise ContractError("送信できません。", code="gate", problems=problems)
+    check = check_contract(contract)
+    if check is not None and check.mismatches:
+        if not check_reason.strip():
+            raise ContractError(
+                "契約書PDFの記載が案件と一致しません。",
+                code="pdf_mismatch",
+                problems=[
+                    f"契約書PDFの{i.name}が一致しません（案件: {i.expected}、PDF: {i.found}）。"
+                    "内容を確認し、このまま送信する理由を入力してください。"
+                    for i in check.mismatches
+                ],
+            )
+        audit.record(
+            "contract.check_confirmed",
+            actor=user,
+            target=contract,
+            request=request,
+            payload={**check.summary(), "reason": check_reason.strip()},
+        )
     econtract = latest_econtract(contract.case)
     (signer_name, signer_email), staff = EContractForm.signers_of(econtract.data)
     company = contract.case.awarded_company

@@ -25,3 +25,12 @@ def yen_filter(value) -> str:
     if value is None or value == "":
         return "—"
     return format_yen(int(value))
+
+
+@register.filter(name="lookup")
+def lookup_filter(mapping, key):
+    """{{ labels|lookup:name }} → labels[name], or the key itself when absent."""
+    try:
+        return mapping.get(key, key)
+    except AttributeError:
+        return key

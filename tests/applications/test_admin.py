@@ -57,7 +57,16 @@ def test_bulk_actions(client, section_staff, case, contractor, company, departme
     client.force_login(section_staff)
     a = filed(case, contractor)
     b = filed(CaseFactory(awarded_company=company, department=department), contractor)
-    client.post(reverse(CHANGELIST), {"action": "accept_selected", "_selected_action": [a.pk]})
+    confirm = client.post(
+        reverse(CHANGELIST), {"action": "accept_selected", "_selected_action": [a.pk]}
+    )
+    assert "次の申請を受理します" in confirm.content.decode()
+    a.refresh_from_db()
+    assert a.status == "submitted"  # nothing happens before the confirmation
+    client.post(
+        reverse(CHANGELIST),
+        {"action": "accept_selected", "_selected_action": [a.pk], "apply": "1"},
+    )
     a.refresh_from_db()
     assert a.status == "accepted"
     form_page = client.post(
@@ -89,7 +98,8 @@ def test_readonly_staff_cannot_review(client, readonly_staff, submitted):
         == 403
     )
     client.post(
-        reverse(CHANGELIST), {"action": "accept_selected", "_selected_action": [submitted.pk]}
+        reverse(CHANGELIST),
+        {"action": "accept_selected", "_selected_action": [submitted.pk], "apply": "1"},
     )
     submitted.refresh_from_db()
     assert submitted.status == "submitted"

@@ -32,22 +32,21 @@ def change_form(contract, **values):
 
 
 def test_contract_add_in_the_admin_goes_through_the_service(client, section_staff, case):
+    """契約の追加 is 契約書の作成 from the case (issue 15): the old add form leads there, and the
+    contract it makes goes through contract_create / contract_add_file, audited."""
     client.force_login(section_staff)
+    add = client.post(reverse("admin:contracts_contract_add"), {"case": case.pk})
+    assert add.status_code == 302 and not case.contracts.exists()
     response = client.post(
-        reverse("admin:contracts_contract_add"),
+        reverse("admin:contracts_contract_prepare", args=[case.pk]),
         {
-            "case": case.pk,
             "title": case.title,
             "amount": "49500000",
             "tax_amount": "4500000",
             "period_start": "2025-11-10",
             "period_end": "2026-03-19",
-            "files-TOTAL_FORMS": "0",
-            "files-INITIAL_FORMS": "0",
-            "signing_requests-TOTAL_FORMS": "0",
-            "signing_requests-INITIAL_FORMS": "0",
-            "corrections-TOTAL_FORMS": "0",
-            "corrections-INITIAL_FORMS": "0",
+            "upload": pdf_upload(),
+            "reason": "変更協議による減額",
         },
     )
     created = case.contracts.get()
@@ -60,6 +59,8 @@ def test_contract_add_in_the_admin_goes_through_the_service(client, section_staf
     assert created.created_by == section_staff
     event = AuditEvent.objects.get(action="contract.created")
     assert event.actor == section_staff and event.target_id == str(created.pk)
+    differ = AuditEvent.objects.get(action="contract.values_differ")
+    assert differ.payload["reason"] == "変更協議による減額"
 
 
 def test_contract_edit_keeps_before_and_after(client, section_staff, case):

@@ -15,9 +15,22 @@ CHANGELIST = "admin:contracts_contract_changelist"
 
 
 def send_action(client, contract):
+    """The list action, confirmed on its page (as the page's button posts it)."""
     return client.post(
-        reverse(CHANGELIST), {"action": "send_selected", "_selected_action": [contract.pk]}
+        reverse(CHANGELIST),
+        {"action": "send_selected", "_selected_action": [contract.pk], "apply": "1"},
     )
+
+
+@pytest.mark.django_db
+def test_the_send_action_asks_first(client, section_staff, ready_contract):
+    client.force_login(section_staff)
+    page = client.post(
+        reverse(CHANGELIST), {"action": "send_selected", "_selected_action": [ready_contract.pk]}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "1件を送信する" in html and "送信できます。" in html
+    assert not SigningRequest.objects.exists()
 
 
 @pytest.mark.django_db

@@ -201,8 +201,10 @@ def test_the_whole_flow_in_a_browser(browser, world, contractor, section_staff):
     staff_page.fill("#id_certificate_construction_name", case.title)
     staff_page.fill("#id_contract_amount", "50000000")
     staff_page.click("input[name=_continue]")
+    assert staff_page.is_checked("#id_accept_application")  # the notice is 受理 in the same step
     staff_page.get_by_role("button", name="確認済にする").click()
-    staff_page.get_by_text("確認済にしました。").wait_for()
+    staff_page.get_by_text("確認済にし、認証キーのお知らせの申請を受理しました。").wait_for()
+    assert Application.objects.get(kind="surety_notice").status == "accepted"
     shot(staff_page, "staff-surety-verified")
 
     # 4. staff send the contract (prepared with its PDF) from the admin
@@ -211,11 +213,9 @@ def test_the_whole_flow_in_a_browser(browser, world, contractor, section_staff):
     )
     contract_services.contract_add_file(contract=contract, user=section_staff, upload=pdf_upload())
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-        staff_page.goto(f"{base}{reverse('admin:contracts_contract_changelist')}")
-        staff_page.check(f"input[name=_selected_action][value='{contract.pk}']")
-        staff_page.select_option("select[name=action]", "send_selected")
-        staff_page.click("button[name=index]")
-        staff_page.get_by_text(re.compile("件の契約を送信しました")).wait_for()
+        staff_page.goto(f"{base}{reverse('admin:contracts_contract_send', args=[contract.pk])}")
+        staff_page.get_by_role("button", name="電子署名に送信する").click()
+        staff_page.get_by_text(re.compile("契約を送信しました")).wait_for()
         shot(staff_page, "staff-sent")
         wait_for(lambda: SigningRequest.objects.filter(status="waiting").exists())
 

@@ -1,0 +1,281 @@
+"""業務ホーム: the figures against a known data set, per scope, and a bounded number of queries."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.constants import Status as AppStatus
+from applications.models import Application
+from cases.models import Case
+from contracts import services
+from contracts.constants import RequestStatus, SignerRole, SignerState
+from contracts.models import Signer, SigningRequest
+from portal.queue import week_bounds, work_queue
+from surety.models import SuretyCertificate
+from tests.applications.helpers import filed
+from tests.contracts.conftest import pdf_upload
+from tests.factories import CaseFactory, CompanyFactory
+
+NOW = timezone.make_aware(dt.datetime(2025, 12, 10, 10, 0))  # a Wednesday
+
+
+def _accepted_econtract(case, staff):
+    from applications import services as app_services
+    from tests.factories import UserFactory
+
+    user = UserFactory(company=case.awarded_company)
+    app = filed(case, user)
+    return app_services.application_accept(application=app, reviewer=staff)
+
+
+def _paper_surety(case):
+    from surety.services import surety_record_other
+
+    surety_record_other(
+        case=case,
+        user=None,
+        product="performance",
+        form="paper",
+        issuer_type="bank",
+        issuer="足利銀行",
+        guarantee_number=f"BANK-{case.pk}",
+        received_on=dt.date(2025, 11, 1),
+        amount=case.amount // 10,
+    )
+
+
+def _request(case, status, **fields):
+    contract = services.contract_create(case=case, user=fields.pop("staff"))
+    return SigningRequest.objects.create(contract=contract, status=status, **fields)
+
+
+def activity(department, other_department, staff, *, ready=1, each=1):
+    """Work in every box: ``each`` rows per box in 土木課 and one in 教育総務課."""
+    for dept in (department, other_department):
+        dept.signer_name, dept.signer_email = "足利市長 早川 尚秀", "shicho@city.example"
+        dept.save()
+    for dept, n in ((department, each), (other_department, 1)):
+        for i in range(n):
+            # 審査待ち, submitted i+1 days ago
+            case = CaseFactory(department=dept)
+            app = Application.objects.create(
+                case=case,
+                company=case.awarded_company,
+                kind="schedule",
+                status=AppStatus.SUBMITTED,
+                receipt_number=f"20251201-{dept.pk:02d}{i:04d}",
+                submitted_at=NOW - dt.timedelta(days=i + 1),
+            )
+            # 差戻し中 with a deadline
+            Application.objects.create(
+                case=case,
+                company=case.awarded_company,
+                kind="site_agent",
+                status=AppStatus.RETURNED,
+                return_deadline=dt.date(2025, 12, 15) + dt.timedelta(days=i),
+                returned_at=NOW - dt.timedelta(days=1),
+            )
+            # 確認待ちの保証証書
+            SuretyCertificate.objects.create(
+                case=case,
+                application=app,
+                product="advance",
+                form="electronic",
+                guarantee_number=f"31072-{dept.pk}{i:04d}",
+            )
+            # 署名待ち: the contractor's turn, link expiring
+            waiting = _request(
+                case, RequestStatus.WAITING, staff=staff, sent_at=NOW - dt.timedelta(days=3)
+            )
+            Signer.objects.create(
+                signing_request=waiting,
+                order=1,
+                role=SignerRole.CONTRACTOR,
+                name="山田 太郎",
+                email=f"yamada{i}@example.jp",
+                state=SignerState.WAITING,
+                link_expires_at=NOW + dt.timedelta(days=1),
+            )
+            # 送信・同期エラー
+            _request(
+                CaseFactory(department=dept),
+                RequestStatus.FAILED,
+                staff=staff,
+                last_error_code="400",
+                last_error_message="宛先のメールアドレスが不正です。",
+                last_error_at=NOW - dt.timedelta(hours=2),
+            )
+            # 今週の締結 (and one of last week, which does not count)
+            _request(
+                CaseFactory(department=dept),
+                RequestStatus.CONCLUDED,
+                staff=staff,
+                concluded_at=NOW - dt.timedelta(days=1),
+            )
+            _request(
+                CaseFactory(department=dept),
+                RequestStatus.CONCLUDED,
+                staff=staff,
+                concluded_at=NOW - dt.timedelta(days=9),
+            )
+    for dept, n in ((department, ready), (other_department, 1)):
+        for _ in range(n):
+            case = CaseFactory(department=dept)
+            _accepted_econtract(case, staff)
+            _paper_surety(case)
+            contract = services.contract_create(case=case, user=staff)
+            services.contract_add_file(contract=contract, user=staff, upload=pdf_upload())
+        # Not ready: no PDF
+        case = CaseFactory(department=dept)
+        _accepted_econtract(case, staff)
+        _paper_surety(case)
+        services.contract_create(case=case, user=staff)
+
+
+def figures(user):
+    return {box.key: box.count for box in work_queue(user, now=NOW)}
+
+
+def test_figures_per_scope(section_staff, department_staff, department, other_department):
+    activity(department, other_department, section_staff, ready=2, each=2)
+    everything = {
+        "review": 3,
+        "returned": 3,
+        # 3 electronic notices + the 5 paper originals of the contract cases, not yet 確認済
+        "sureties": 8,
+        "ready": 3,
+        "waiting": 3,
+        "errors": 3,
+        "concluded": 3,
+    }
+    assert figures(section_staff) == everything
+    assert figures(department_staff) == {
+        "review": 2,
+        "returned": 2,
+        "sureties": 5,
+        "ready": 2,
+        "waiting": 2,
+        "errors": 2,
+        "concluded": 2,
+    }
+
+
+def test_oldest_first_with_age_deadline_and_turn(
+    section_staff, department_staff, department, other_department
+):
+    activity(department, other_department, section_staff, ready=1, each=3)
+    boxes = {box.key: box for box in work_queue(department_staff, now=NOW)}
+    review = boxes["review"].items
+    assert [i.note for i in review] == ["提出から3日", "提出から2日", "提出から1日"]
+    returned = boxes["returned"].items
+    assert returned[0].note == "再提出の期限 令和7年12月15日"
+    waiting = boxes["waiting"].items[0]
+    assert "山田 太郎 の確認待ち" in waiting.note and "URL有効期限 令和7年12月11日" in waiting.note
+    assert waiting.warning  # expires within two days
+    assert boxes["ready"].items[0].note == "送信できます"
+    assert "宛先のメールアドレスが不正です" in boxes["errors"].items[0].note
+
+
+def test_ready_agrees_with_the_gate(section_staff, department, other_department):
+    from contracts.models import Contract
+    from contracts.selectors import gate_problems, ready_to_send
+
+    activity(department, other_department, section_staff, ready=2, each=1)
+    ready = set(ready_to_send(Contract.objects.all()).values_list("pk", flat=True))
+    by_gate = {c.pk for c in Contract.objects.all() if not gate_problems(c)}
+    assert ready == by_gate and len(ready) == 3
+
+
+def test_links_open_the_same_rows(client, section_staff, department, other_department):
+    activity(department, other_department, section_staff, ready=1, each=1)
+    client.force_login(section_staff)
+    for box in work_queue(section_staff):
+        if box.key == "concluded":
+            continue  # the week of NOW is not this week
+        page = client.get(box.url)
+        assert page.status_code == 200, box.url
+        assert page.context["cl"].result_count == box.count, box.key
+
+
+def test_index_shows_the_queue(
+    client, department_staff, section_staff, department, other_department
+):
+    activity(department, other_department, section_staff, ready=1, each=1)
+    client.force_login(department_staff)
+    page = client.get(reverse("admin:index"))
+    html = page.content.decode()
+    for title in (
+        "審査待ちの申請",
+        "差戻し中",
+        "確認待ちの保証証書",
+        "送信できる契約",
+        "署名待ち",
+        "送信・同期エラー",
+        "今週の締結",
+    ):
+        assert title in html
+    assert "業務ホーム" in html
+
+
+def test_week_bounds():
+    start, end = week_bounds(NOW)
+    assert timezone.localtime(start).date() == dt.date(2025, 12, 8)
+    assert end - start == dt.timedelta(days=7)
+
+
+def _bulk(department, n):
+    companies = CompanyFactory.create_batch(3)
+    Case.objects.bulk_create(
+        Case(
+            number=f"R7-B-{i:05d}",
+            title=f"市道{i}号線舗装補修工事",
+            place="足利市本城地内",
+            category="construction",
+            department=department,
+            procurement_method="general",
+            awarded_company=companies[i % 3],
+            amount=10_000_000 + i,
+        )
+        for i in range(n)
+    )
+    cases = list(Case.objects.filter(number__startswith="R7-B-"))
+    Application.objects.bulk_create(
+        Application(
+            case=c,
+            company_id=c.awarded_company_id,
+            kind="schedule",
+            status=AppStatus.SUBMITTED,
+            receipt_number=f"B{c.pk:08d}",
+            submitted_at=NOW - dt.timedelta(minutes=i),
+        )
+        for i, c in enumerate(cases)
+    )
+
+
+@pytest.mark.parametrize("user_fixture", ["section_staff", "department_staff"])
+def test_queries_do_not_grow_with_rows(
+    request, client, user_fixture, department, other_department, section_staff
+):
+    activity(department, other_department, section_staff, ready=6, each=6)
+    user = request.getfixturevalue(user_fixture)
+    client.force_login(user)
+    _bulk(department, 10)
+    client.get(reverse("admin:index"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("admin:index")).status_code == 200
+    _bulk_more = 10_000
+    Application.objects.filter(receipt_number__startswith="B").delete()
+    Case.objects.filter(number__startswith="R7-B-").delete()
+    _bulk(department, _bulk_more)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("admin:index"))
+    assert page.status_code == 200
+    assert len(many) == len(few), [q["sql"][:120] for q in many]
+    counts = {box.key: box.count for box in page.context["queue"]}
+    assert counts["review"] == (
+        _bulk_more + 7 if user_fixture == "section_staff" else _bulk_more + 6
+    )
