@@ -14,7 +14,14 @@ from django import forms
 from django.conf import settings
 
 from applications.constants import Purpose
-from applications.fields import DateField, EmailField, YenField
+from applications.fields import (
+    DateField,
+    DigitsField,
+    EmailField,
+    GuaranteeNumberField,
+    YenField,
+    to_yen,
+)
 from cases.constants import ADVANCE_RATIO, Category
 from cases.rules import advance_limit
 from core.text import fold_dashes, fold_name, normalize
@@ -71,6 +78,30 @@ class KindForm(forms.Form):
         for name, value in self.cleaned_data.items():
             out[name] = value.isoformat() if isinstance(value, dt.date) else value
         return out
+
+    def draft_data(self) -> dict:
+        """What a 下書き keeps, valid or not: each field that cleaned as its typed value (int
+        amounts, ISO dates), each field that did not as the text typed (normalised), so that
+        nothing typed is lost and nothing stored can break a page."""
+        self.is_valid()
+        cleaned = self.serialized()
+        out = {}
+        for name in self.fields:
+            if name in cleaned and name not in self.errors:
+                out[name] = cleaned[name]
+            elif name in self.data:
+                value = self.data[name]
+                out[name] = value if isinstance(value, str | int | bool) else str(value)
+        return out
+
+    def clean(self):
+        cleaned = super().clean()
+        amount = self.case.amount
+        for name, f in self.fields.items():
+            value = cleaned.get(name)
+            if getattr(f, "not_above_case", False) and amount and value and value > amount:
+                self.add_error(name, f"{f.label}は請負金額（{amount:,}円）以下で入力してください。")
+        return cleaned
 
     def in_period(self, name: str, value: dt.date | None, *, label: str) -> None:
         case = self.case
@@ -278,7 +309,7 @@ class RecycleForm(KindForm):
         cost_names = []
         if self.variant != "new_building":
             self.fields["demolition_cost"] = YenField(
-                label="解体工事に要する費用（円）", error_messages=REQUIRED
+                label="解体工事に要する費用（円）", error_messages=REQUIRED, not_above_case=True
             )
             cost_names.append("demolition_cost")
         self.fields["other_material"] = char(
@@ -298,7 +329,9 @@ class RecycleForm(KindForm):
                 )
                 facility_names += [facility_key(code, i, "name"), facility_key(code, i, "address")]
         self.fields["recycling_cost"] = YenField(
-            label="特定建設資材廃棄物の再資源化等に要する費用（円）", error_messages=REQUIRED
+            label="特定建設資材廃棄物の再資源化等に要する費用（円）",
+            error_messages=REQUIRED,
+            not_above_case=True,
         )
         self.sections = [
             ("様式", ["variant"]),
@@ -710,8 +743,8 @@ class AdvancePaymentForm(KindForm):
         label="前払金請求額（円）", min_value=10_000, error_messages=REQUIRED
     )
     guarantor = char("保証事業会社名", max_length=100, initial="東日本建設業保証株式会社")
-    guarantee_number = char("保証契約番号", max_length=30)
-    guarantee_amount = YenField(label="保証金額（円）", error_messages=REQUIRED)
+    guarantee_number = GuaranteeNumberField(label="保証契約番号")
+    guarantee_amount = YenField(label="保証金額（円）", not_above_case=True)
     guarantee_until = DateField(label="保証期限", error_messages=REQUIRED)
     certificate_form = forms.ChoiceField(
         label="保証証書の形式",
@@ -723,10 +756,11 @@ class AdvancePaymentForm(KindForm):
     account_type = forms.ChoiceField(
         label="預金種別", choices=[("ordinary", "普通"), ("settlement", "決済用")]
     )
-    account_number = forms.RegexField(
+    account_number = DigitsField(
         label="口座番号",
-        regex=r"^\d{7}$",
-        error_messages={**REQUIRED, "invalid": "口座番号は7桁の数字で入力してください。"},
+        length=7,
+        message="口座番号は7桁の数字で入力してください。",
+        error_messages=REQUIRED,
     )
     account_holder = char("口座名義", max_length=100)
 
@@ -864,7 +898,7 @@ class SuretyNoticeForm(KindForm):
         ],
         error_messages=REQUIRED,
     )
-    guarantee_number = char("保証契約番号", max_length=40)
+    guarantee_number = GuaranteeNumberField(label="保証契約番号")
     auth_key = char(
         "認証キー",
         max_length=64,
@@ -1070,7 +1104,11 @@ def display(f: forms.Field, value) -> str:
     if isinstance(f, forms.ChoiceField):
         return dict(f.choices).get(value, str(value))
     if isinstance(f, YenField):
-        return f"{int(value):,}円"
+        amount = to_yen(value)
+        return f"{amount:,}円" if amount is not None else f"{value}（金額として読めません）"
     if isinstance(f, forms.DateField):
-        return format_wareki(dt.date.fromisoformat(value))
+        try:
+            return format_wareki(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            return f"{value}（日付として読めません）"
     return str(value)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -145,3 +147,9 @@ def parse_wareki(text: str, *, whole: bool = False) -> date | None:
         except (ValueError, KeyError):
             return None
     return None
+
+
+def format_wareki_datetime(value: datetime) -> str:
+    """An aware datetime in local time: 「令和7年11月25日 14時05分」."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_wareki(local.date())} {local.hour}時{local.minute:02d}分"
