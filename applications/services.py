@@ -19,7 +19,13 @@ from django.utils import timezone
 from accounts.selectors import company_emails, reviewer_emails
 from applications.constants import EDITABLE, MAX_ATTACHMENTS, WITHDRAWABLE, Purpose, Status
 from applications.kinds import get_kind
-from applications.models import Application, ApplicationRevision, Attachment, Message
+from applications.models import (
+    Application,
+    ApplicationRevision,
+    Attachment,
+    Message,
+    ReceiptCounter,
+)
 from core import audit
 from core.errors import DomainError
 from core.mail import send_mail_on_commit
@@ -103,8 +109,18 @@ def application_save(
     return application
 
 
-def _receipt_number(application: Application, now: dt.datetime) -> str:
-    return f"{timezone.localtime(now):%Y%m%d}-{application.pk:06d}"
+def _receipt_number(now: dt.datetime) -> str:
+    """The next 到達番号 of the day: 「YYYYMMDD-NNNNNN」, in the order submissions commit.
+
+    The day's counter row is created if missing (a concurrent creator is simply ignored) and
+    locked until the submitting transaction ends, so that two submissions never share or skip
+    a number; a submission that fails rolls its number back with it."""
+    day = timezone.localtime(now).date()
+    ReceiptCounter.objects.bulk_create([ReceiptCounter(day=day)], ignore_conflicts=True)
+    counter = ReceiptCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{day:%Y%m%d}-{counter.last:06d}"
 
 
 def _missing_attachments(application: Application, attachments: list[Attachment]) -> list[str]:
@@ -183,14 +199,14 @@ def application_submit(
     problems = check(application) if check else []
     if problems:
         raise ApplicationError(problems[0], code="kind_check", errors={"__all__": problems})
-    now = timezone.now()
     resubmission = application.status == Status.RETURNED
+    if not application.receipt_number:
+        application.receipt_number = _receipt_number(timezone.now())
+    now = timezone.now()  # after the counter's lock: 提出日時 order is 到達番号 order
     application.data = {**_internal(application.data), **data}
     application.status = Status.SUBMITTED
     application.submitted_at = now
     application.revision += 1
-    if not application.receipt_number:
-        application.receipt_number = _receipt_number(application, now)
     application.save()
     ApplicationRevision.objects.create(
         application=application,
