@@ -982,7 +982,8 @@ class SuretyNoticeForm(KindForm):
 
 # A kind's own steps, plugged in by the app that owns them from its AppConfig.ready() (the 認証キー
 # notice: surety). A class or object with any of: before_attach(application, purpose, data) -> dict,
-# check_submit(application) -> list, after_submit(application, user, request).
+# check_submit(application) -> list, confirm_warnings(application) -> list (shown on the 確認画面,
+# the filing is still allowed), after_submit(application, user, request).
 _HOOKS: dict[str, object] = {}
 
 
