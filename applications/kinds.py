@@ -1001,6 +1001,15 @@ class Kind:
     categories: tuple[str, ...]
     required_purposes: tuple[str, ...] = ()
     allowed_purposes: tuple[str, ...] = (Purpose.OTHER,)
+    # Whether every case of the kind's categories needs this filing ("advance": only a case with
+    # 前払金). The others depend on the work (兼任, リサイクル, 中間前金払, 電子保証 or paper).
+    # [INFERRED from the briefing's list; confirm with 契約管財課]
+    needed: bool | str = False
+
+    def needed_for(self, case) -> bool:
+        if self.needed == "advance":
+            return bool(case.advance_payment)
+        return bool(self.needed)
 
     def hook(self, name: str):
         """The kind's own step ``name``, if another app registered one (see ``register_hooks``)."""
@@ -1025,9 +1034,13 @@ BOTH = (C.CONSTRUCTION, C.CONSTRUCTION_SERVICE)
 
 KINDS: tuple[Kind, ...] = (
     Kind("recycle", "リサイクル別紙", RecycleForm, BUILD),
-    Kind("site_agent", "現場代理人及び主任技術者等選任通知書", SiteAgentForm, BUILD),
+    Kind("site_agent", "現場代理人及び主任技術者等選任通知書", SiteAgentForm, BUILD, needed=True),
     Kind(
-        "service_engineers", "業務主任技術者及び照査技術者選任通知書", ServiceEngineersForm, SERVICE
+        "service_engineers",
+        "業務主任技術者及び照査技術者選任通知書",
+        ServiceEngineersForm,
+        SERVICE,
+        needed=True,
     ),
     Kind(
         "agent_concurrent",
@@ -1037,14 +1050,21 @@ KINDS: tuple[Kind, ...] = (
         required_purposes=(Purpose.SCHEDULE, Purpose.LOCATION_MAP),
     ),
     Kind("midterm_choice", "中間前金払と部分払の選択に係る届出書", MidtermChoiceForm, BUILD),
-    Kind("advance_payment", "前金払申請書及び前払金請求書", AdvancePaymentForm, BOTH),
-    Kind("econtract", "電子契約利用申出書", EContractForm, ALL),
+    Kind(
+        "advance_payment",
+        "前金払申請書及び前払金請求書",
+        AdvancePaymentForm,
+        BOTH,
+        needed="advance",
+    ),
+    Kind("econtract", "電子契約利用申出書", EContractForm, ALL, needed=True),
     Kind(
         "schedule",
         "工程表",
         AttachmentOnlyForm,
         BOTH,
         required_purposes=(Purpose.SCHEDULE,),
+        needed=True,
     ),
     Kind(
         "surety_notice",
@@ -1060,6 +1080,7 @@ KINDS: tuple[Kind, ...] = (
         AttachmentOnlyForm,
         SERVICE,
         required_purposes=(Purpose.QUALIFICATION,),
+        needed=True,
     ),
 )
 BY_CODE = {k.code: k for k in KINDS}
