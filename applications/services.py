@@ -40,6 +40,10 @@ class ApplicationError(DomainError):
         self.errors = errors or {}
 
 
+# Staff mails about filings ask for review work: only those who may review get them (not 閲覧).
+REVIEW_PERMISSION = "applications.review_application"
+
+
 def _internal(data: dict) -> dict:
     """What a kind keeps beside the form's fields (keys starting with "_"), never typed over."""
     return {k: v for k, v in data.items() if k.startswith("_")}
@@ -236,7 +240,11 @@ def application_submit(
         after(application, user, request)
     context = {**_mail_context(application), "resubmission": resubmission}
     send_mail_on_commit("application_received", context, company_emails(application.company))
-    send_mail_on_commit("application_submitted", context, reviewer_emails(application.case))
+    send_mail_on_commit(
+        "application_submitted",
+        context,
+        reviewer_emails(application.case, permission=REVIEW_PERMISSION),
+    )
     return application
 
 
@@ -317,7 +325,7 @@ def application_withdraw(
         send_mail_on_commit(
             "application_withdrawn",
             _mail_context(application),
-            reviewer_emails(application.case),
+            reviewer_emails(application.case, permission=REVIEW_PERMISSION),
         )
     return application
 
@@ -435,7 +443,9 @@ def message_post(
     )
     audit.record("application.message", actor=author, target=application, request=request)
     recipients = (
-        company_emails(application.company) if from_staff else reviewer_emails(application.case)
+        company_emails(application.company)
+        if from_staff
+        else reviewer_emails(application.case, permission=REVIEW_PERMISSION)
     )
     send_mail_on_commit(
         "application_message",
