@@ -160,6 +160,7 @@ class ReceiptCounter(models.Model):
     class Meta:
         verbose_name = "到達番号の採番"
         verbose_name_plural = "到達番号の採番"
+        default_permissions = ()  # internal: written only by application_submit, no admin
 
     def __str__(self) -> str:
         return f"{self.day:%Y%m%d}: {self.last}"

@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '到達番号の採番',
                 'verbose_name_plural': '到達番号の採番',
+                'default_permissions': (),
             },
         ),
         migrations.RunPython(carry_over_numbers, migrations.RunPython.noop),
