@@ -273,7 +273,7 @@ def test_home_shows_what_to_do_next(browser, cases, section_staff):
     from applications import services
     from contracts.models import Signer
     from tests.applications.helpers import filed
-    from tests.archive.conftest import archived
+    from tests.factories import archived
 
     base, build, service = cases["base"], cases["build"], cases["service"]
     from accounts.models import User
@@ -314,7 +314,7 @@ def test_every_contractor_page_at_360px(browser, cases, section_staff, tmp_path)
     from applications import services
     from applications.models import Application
     from tests.applications.helpers import filed
-    from tests.archive.conftest import archived
+    from tests.factories import archived
 
     base, build, service = cases["base"], cases["build"], cases["service"]
     from accounts.models import User

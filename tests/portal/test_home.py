@@ -14,8 +14,7 @@ from applications import services
 from contracts.models import Signer
 from core.wareki import format_wareki
 from tests.applications.helpers import filed
-from tests.archive.conftest import archived
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, archived
 
 
 @pytest.fixture
