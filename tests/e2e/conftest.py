@@ -48,9 +48,14 @@ def browser():
         browser.close()
 
 
+# The README's screenshots are rewritten only when asked (they change with every date and
+# 到達番号): UPDATE_DOCS_SCREENSHOTS=1 .venv/bin/python -m pytest tests/e2e/test_filing_flow.py
+UPDATE_DOCS = os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1"
+
+
 class Shots:
-    """Numbered full-page screenshots under test-output/e2e/<name>/; ``docs=`` also keeps a
-    copy under docs/screenshots/ for the README."""
+    """Numbered full-page screenshots under test-output/e2e/<name>/; ``docs=`` also writes the
+    README's copy under docs/screenshots/ when UPDATE_DOCS_SCREENSHOTS=1."""
 
     def __init__(self, name: str):
         self.dir = OUT / name
@@ -60,7 +65,7 @@ class Shots:
     def __call__(self, page, label: str, *, docs: str | None = None) -> None:
         self.n += 1
         page.screenshot(path=str(self.dir / f"{self.n:02d}-{label}.png"), full_page=True)
-        if docs:
+        if docs and UPDATE_DOCS:
             DOCS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(DOCS / f"{docs}.png"), full_page=True)
 
