@@ -182,18 +182,11 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
                 )
             return redirect("applications:edit", application.pk)
         if uploaded and action in ("confirm", "submit"):
-            if not form.is_valid():
-                messages.error(
-                    request,
-                    "入力内容に誤りがあります。入力した内容は下書きとして保存しました。"
-                    "各項目のメッセージをご確認ください。",
-                )
-            else:
+            if form.is_valid():
                 application.refresh_from_db()
                 problems = services.submission_problems(application)
                 if not problems:
                     return redirect("applications:confirm", application.pk)
-                messages.error(request, "このままでは提出できません。下書きとして保存しました。")
         elif uploaded:
             messages.success(request, "下書きを保存しました。")
             return redirect("applications:edit", application.pk)
