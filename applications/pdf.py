@@ -136,8 +136,9 @@ def application_pdf(application: Application) -> bytes:
         story.append(para(form.pdf_intro))
     instance = form(initial=application.data, case=application.case, company=company)
     header = instance.pdf_header()
-    if header:
-        story.append(_table(header, width))
+    if header:  # the 工事 header of the 様式: one line each, as on the paper form
+        for label, value in header:
+            story.append(para(f"{label}　{value}"))
     elif not form.pdf_intro:
         story.append(para(f"案件　{application.case.number}　{application.case.title}"))
     story.append(Spacer(1, 6))

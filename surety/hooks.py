@@ -103,7 +103,7 @@ class NoticeFiling:
 
 def _duplicates(application) -> list[str]:
     return services.duplicate_number_warnings(
-        guarantee_number=str(application.data.get("guarantee_number") or ""),
+        guarantee_number=services.guarantee_number_key(application.data.get("guarantee_number")),
         case=application.case,
         company=application.company,
         exclude_application=application,

@@ -160,7 +160,6 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
         .order_by("-created_at")
         .first()
     )
-    warnings = list(data.get("_warnings", []))
     warnings += duplicate_number_warnings(
         guarantee_number=number,
         case=application.case,

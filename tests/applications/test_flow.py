@@ -20,6 +20,7 @@ from tests.pdfs import make_pdf
 FILINGS = {
     **VALID,
     "recycle": {
+        "variant": "structure",
         **{f"method_{p}": "manual" for p in ("temporary", "earthwork", "foundation")},
         **{f"method_{p}": "none" for p in ("structure", "fixtures", "other")},
         "demolition_cost": "1,200,000",
@@ -72,7 +73,24 @@ def logged_in(client, contractor):
 
 def case_for(kind, company, department):
     category = "construction_service" if kind == "service_engineers" else "construction"
-    return CaseFactory(awarded_company=company, department=department, category=category)
+    # 兼任 is possible only below AGENT_CONCURRENT_AMOUNT_LIMIT (45,000,000円 by default)
+    amount = 30_000_000 if kind == "agent_concurrent" else 50_000_000
+    return CaseFactory(
+        awarded_company=company, department=department, category=category, amount=amount
+    )
+
+
+def attach_required(application, user) -> None:
+    """The PDFs the kind requires (工程表, 位置図 …), as earlier 「下書き保存」s would add them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for purpose in application.kind_obj.required_purposes:
+        services.attachment_add(
+            application=application,
+            user=user,
+            upload=SimpleUploadedFile(f"{purpose}.pdf", make_pdf(), "application/pdf"),
+            purpose=purpose,
+        )
 
 
 def form_action(page: str) -> str:
@@ -82,7 +100,7 @@ def form_action(page: str) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", sorted(MISTAKES))
 def test_first_filing_error_then_correction_then_confirm_then_submit(
-    logged_in, company, department, kind
+    logged_in, company, department, contractor, kind
 ):
     case = case_for(kind, company, department)
     field, wrong, message = MISTAKES[kind]
@@ -95,6 +113,7 @@ def test_first_filing_error_then_correction_then_confirm_then_submit(
     draft = Application.objects.get()
     assert draft.status == "draft" and draft.receipt_number is None
     assert str(draft.data[field]) == wrong  # what was typed is kept, even when wrong
+    attach_required(draft, contractor)
     # The page now posts to the draft it just made, not to …/new/<kind>/ again.
     assert form_action(page) == reverse("applications:edit", args=[draft.pk])
     confirm = logged_in.post(form_action(page), {**good, "action": "confirm"})
@@ -234,14 +253,16 @@ YEN_FIELDS = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("kind", "field", "typed"), YEN_FIELDS)
 def test_amount_typed_with_separators_is_stored_as_int_and_reopens(
-    logged_in, case, kind, field, typed
+    logged_in, company, department, contractor, kind, field, typed
 ):
+    case = case_for(kind, company, department)
     data = {**FILINGS[kind], field: typed}
     if kind == "advance_payment":
         data |= {"requested_amount": "8,000,000", "guarantee_amount": "8,000,000", field: typed}
     logged_in.post(reverse("applications:new", args=[case.pk, kind]), {**data, "action": "save"})
     application = Application.objects.get()
     assert application.data[field] == 8_000_000  # an int, not the text
+    attach_required(application, contractor)
     edit = logged_in.get(reverse("applications:edit", args=[application.pk])).content.decode()
     assert 'value="8,000,000"' in edit
     detail = logged_in.get(reverse("applications:detail", args=[application.pk]))

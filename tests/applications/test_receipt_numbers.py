@@ -79,7 +79,7 @@ def test_numbers_issued_before_the_counter_are_never_reused(case, contractor):
     Application.objects.filter(pk=old.pk).update(
         status="submitted", receipt_number=f"{today:%Y%m%d}-000013"
     )
-    migration = import_module("applications.migrations.0003_receipt_counter")
+    migration = import_module("applications.migrations.0004_receipt_counter")
     migration.carry_over_numbers(django_apps, None)
     new = filed(case, contractor, "midterm_choice")
     assert number(new) == 14

@@ -27,7 +27,7 @@ def carry_over_numbers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0002_case_moved'),
+        ('applications', '0003_attachment_location_map'),
     ]
 
     operations = [
