@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
 
 from accounts.models import Department, User
 
@@ -34,13 +35,22 @@ def company_emails(company) -> list[str]:
     )
 
 
-def reviewer_emails(case) -> list[str]:
-    """Staff of the case's department and of 契約管財課."""
-    return list(
-        User.objects.filter(is_staff=True, is_active=True, department__isnull=False)
-        .filter(department_id__in=_review_departments(case))
-        .values_list("email", flat=True)
+def reviewer_emails(case, *, permission: str | None = None) -> list[str]:
+    """Staff of the case's department and of 契約管財課; with ``permission``
+    ("app_label.codename") only those who hold it (directly, through a role, or as superusers):
+    a mail that asks for an action goes only to people who can take it."""
+    users = User.objects.filter(is_staff=True, is_active=True, department__isnull=False).filter(
+        department_id__in=_review_departments(case)
     )
+    if permission:
+        app_label, codename = permission.split(".", 1)
+        held = {"content_type__app_label": app_label, "codename": codename}
+        users = users.filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__in=Permission.objects.filter(**held))
+            | Q(user_permissions__in=Permission.objects.filter(**held))
+        )
+    return sorted(set(users.values_list("email", flat=True)))
 
 
 def _review_departments(case) -> list[int]:

@@ -35,6 +35,7 @@ NOT_FILED = "未提出"
 AUDIT_ACTIONS = {
     "applications.exported": "申請一覧のCSV出力",
     "application.accepted": "申請の受理",
+    "application.discarded": "下書きの削除",
     "application.attachment_added": "申請への添付",
     "application.attachment_removed": "申請の添付の削除",
     "application.created": "申請の作成",

@@ -14,7 +14,14 @@ from django import forms
 from django.conf import settings
 
 from applications.constants import Purpose
-from applications.fields import DateField, EmailField, YenField
+from applications.fields import (
+    DateField,
+    DigitsField,
+    EmailField,
+    GuaranteeNumberField,
+    YenField,
+    to_yen,
+)
 from cases.constants import ADVANCE_RATIO, Category
 from cases.rules import advance_limit
 from core.text import fold_dashes, fold_name, normalize
@@ -71,6 +78,30 @@ class KindForm(forms.Form):
         for name, value in self.cleaned_data.items():
             out[name] = value.isoformat() if isinstance(value, dt.date) else value
         return out
+
+    def draft_data(self) -> dict:
+        """What a 下書き keeps, valid or not: each field that cleaned as its typed value (int
+        amounts, ISO dates), each field that did not as the text typed (normalised), so that
+        nothing typed is lost and nothing stored can break a page."""
+        self.is_valid()
+        cleaned = self.serialized()
+        out = {}
+        for name in self.fields:
+            if name in cleaned and name not in self.errors:
+                out[name] = cleaned[name]
+            elif name in self.data:
+                value = self.data[name]
+                out[name] = value if isinstance(value, str | int | bool) else str(value)
+        return out
+
+    def clean(self):
+        cleaned = super().clean()
+        amount = self.case.amount
+        for name, f in self.fields.items():
+            value = cleaned.get(name)
+            if getattr(f, "not_above_case", False) and amount and value and value > amount:
+                self.add_error(name, f"{f.label}は請負金額（{amount:,}円）以下で入力してください。")
+        return cleaned
 
     def in_period(self, name: str, value: dt.date | None, *, label: str) -> None:
         case = self.case
@@ -278,7 +309,7 @@ class RecycleForm(KindForm):
         cost_names = []
         if self.variant != "new_building":
             self.fields["demolition_cost"] = YenField(
-                label="解体工事に要する費用（円）", error_messages=REQUIRED
+                label="解体工事に要する費用（円）", error_messages=REQUIRED, not_above_case=True
             )
             cost_names.append("demolition_cost")
         self.fields["other_material"] = char(
@@ -298,7 +329,9 @@ class RecycleForm(KindForm):
                 )
                 facility_names += [facility_key(code, i, "name"), facility_key(code, i, "address")]
         self.fields["recycling_cost"] = YenField(
-            label="特定建設資材廃棄物の再資源化等に要する費用（円）", error_messages=REQUIRED
+            label="特定建設資材廃棄物の再資源化等に要する費用（円）",
+            error_messages=REQUIRED,
+            not_above_case=True,
         )
         self.sections = [
             ("様式", ["variant"]),
@@ -710,8 +743,8 @@ class AdvancePaymentForm(KindForm):
         label="前払金請求額（円）", min_value=10_000, error_messages=REQUIRED
     )
     guarantor = char("保証事業会社名", max_length=100, initial="東日本建設業保証株式会社")
-    guarantee_number = char("保証契約番号", max_length=30)
-    guarantee_amount = YenField(label="保証金額（円）", error_messages=REQUIRED)
+    guarantee_number = GuaranteeNumberField(label="保証契約番号")
+    guarantee_amount = YenField(label="保証金額（円）", not_above_case=True)
     guarantee_until = DateField(label="保証期限", error_messages=REQUIRED)
     certificate_form = forms.ChoiceField(
         label="保証証書の形式",
@@ -723,10 +756,11 @@ class AdvancePaymentForm(KindForm):
     account_type = forms.ChoiceField(
         label="預金種別", choices=[("ordinary", "普通"), ("settlement", "決済用")]
     )
-    account_number = forms.RegexField(
+    account_number = DigitsField(
         label="口座番号",
-        regex=r"^\d{7}$",
-        error_messages={**REQUIRED, "invalid": "口座番号は7桁の数字で入力してください。"},
+        length=7,
+        message="口座番号は7桁の数字で入力してください。",
+        error_messages=REQUIRED,
     )
     account_holder = char("口座名義", max_length=100)
 
@@ -864,7 +898,7 @@ class SuretyNoticeForm(KindForm):
         ],
         error_messages=REQUIRED,
     )
-    guarantee_number = char("保証契約番号", max_length=40)
+    guarantee_number = GuaranteeNumberField(label="保証契約番号")
     auth_key = char(
         "認証キー",
         max_length=64,
@@ -948,7 +982,8 @@ class SuretyNoticeForm(KindForm):
 
 # A kind's own steps, plugged in by the app that owns them from its AppConfig.ready() (the 認証キー
 # notice: surety). A class or object with any of: before_attach(application, purpose, data) -> dict,
-# check_submit(application) -> list, after_submit(application, user, request).
+# check_submit(application) -> list, confirm_warnings(application) -> list (shown on the 確認画面,
+# the filing is still allowed), after_submit(application, user, request).
 _HOOKS: dict[str, object] = {}
 
 
@@ -966,6 +1001,15 @@ class Kind:
     categories: tuple[str, ...]
     required_purposes: tuple[str, ...] = ()
     allowed_purposes: tuple[str, ...] = (Purpose.OTHER,)
+    # Whether every case of the kind's categories needs this filing ("advance": only a case with
+    # 前払金). The others depend on the work (兼任, リサイクル, 中間前金払, 電子保証 or paper).
+    # [INFERRED from the briefing's list; confirm with 契約管財課]
+    needed: bool | str = False
+
+    def needed_for(self, case) -> bool:
+        if self.needed == "advance":
+            return bool(case.advance_payment)
+        return bool(self.needed)
 
     def hook(self, name: str):
         """The kind's own step ``name``, if another app registered one (see ``register_hooks``)."""
@@ -990,9 +1034,13 @@ BOTH = (C.CONSTRUCTION, C.CONSTRUCTION_SERVICE)
 
 KINDS: tuple[Kind, ...] = (
     Kind("recycle", "リサイクル別紙", RecycleForm, BUILD),
-    Kind("site_agent", "現場代理人及び主任技術者等選任通知書", SiteAgentForm, BUILD),
+    Kind("site_agent", "現場代理人及び主任技術者等選任通知書", SiteAgentForm, BUILD, needed=True),
     Kind(
-        "service_engineers", "業務主任技術者及び照査技術者選任通知書", ServiceEngineersForm, SERVICE
+        "service_engineers",
+        "業務主任技術者及び照査技術者選任通知書",
+        ServiceEngineersForm,
+        SERVICE,
+        needed=True,
     ),
     Kind(
         "agent_concurrent",
@@ -1002,14 +1050,21 @@ KINDS: tuple[Kind, ...] = (
         required_purposes=(Purpose.SCHEDULE, Purpose.LOCATION_MAP),
     ),
     Kind("midterm_choice", "中間前金払と部分払の選択に係る届出書", MidtermChoiceForm, BUILD),
-    Kind("advance_payment", "前金払申請書及び前払金請求書", AdvancePaymentForm, BOTH),
-    Kind("econtract", "電子契約利用申出書", EContractForm, ALL),
+    Kind(
+        "advance_payment",
+        "前金払申請書及び前払金請求書",
+        AdvancePaymentForm,
+        BOTH,
+        needed="advance",
+    ),
+    Kind("econtract", "電子契約利用申出書", EContractForm, ALL, needed=True),
     Kind(
         "schedule",
         "工程表",
         AttachmentOnlyForm,
         BOTH,
         required_purposes=(Purpose.SCHEDULE,),
+        needed=True,
     ),
     Kind(
         "surety_notice",
@@ -1025,6 +1080,7 @@ KINDS: tuple[Kind, ...] = (
         AttachmentOnlyForm,
         SERVICE,
         required_purposes=(Purpose.QUALIFICATION,),
+        needed=True,
     ),
 )
 BY_CODE = {k.code: k for k in KINDS}
@@ -1070,7 +1126,11 @@ def display(f: forms.Field, value) -> str:
     if isinstance(f, forms.ChoiceField):
         return dict(f.choices).get(value, str(value))
     if isinstance(f, YenField):
-        return f"{int(value):,}円"
+        amount = to_yen(value)
+        return f"{amount:,}円" if amount is not None else f"{value}（金額として読めません）"
     if isinstance(f, forms.DateField):
-        return format_wareki(dt.date.fromisoformat(value))
+        try:
+            return format_wareki(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            return f"{value}（日付として読めません）"
     return str(value)

@@ -160,3 +160,19 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{'市' if self.from_staff else '事業者'}: {self.body[:30]}"
+
+
+class ReceiptCounter(models.Model):
+    """The last 到達番号 issued on one day (Asia/Tokyo). Submissions lock the day's row, so the
+    numbers follow the order of arrival with no gap and no duplicate, also on many web nodes."""
+
+    day = models.DateField("受付日", primary_key=True)
+    last = models.PositiveIntegerField("最後の番号", default=0)
+
+    class Meta:
+        verbose_name = "到達番号の採番"
+        verbose_name_plural = "到達番号の採番"
+        default_permissions = ()  # internal: written only by application_submit, no admin
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y%m%d}: {self.last}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.selectors import scope_to_staff
-from applications.constants import NOT_FILED
+from applications.constants import EDITABLE, NOT_FILED
 from applications.kinds import Kind, kinds_for
 from applications.models import Application
 
@@ -14,6 +14,16 @@ def applications_for_company(user) -> QuerySet[Application]:
     if not user.is_authenticated or user.company_id is None:
         return Application.objects.none()
     return Application.objects.filter(company_id=user.company_id)
+
+
+def open_draft(user, *, case, kind: str) -> Application | None:
+    """The company's filing of ``kind`` for ``case`` that may still be edited, if any."""
+    return (
+        applications_for_company(user)
+        .filter(case=case, kind=kind, status__in=EDITABLE)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def applications_for_staff(user) -> QuerySet[Application]:

@@ -8,6 +8,8 @@ Nothing here names a form kind: the kinds' rules come from ``applications.kinds`
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +19,13 @@ from django.utils import timezone
 from accounts.selectors import company_emails, reviewer_emails
 from applications.constants import EDITABLE, MAX_ATTACHMENTS, WITHDRAWABLE, Purpose, Status
 from applications.kinds import get_kind
-from applications.models import Application, ApplicationRevision, Attachment, Message
+from applications.models import (
+    Application,
+    ApplicationRevision,
+    Attachment,
+    Message,
+    ReceiptCounter,
+)
 from core import audit
 from core.errors import DomainError
 from core.mail import send_mail_on_commit
@@ -30,6 +38,10 @@ class ApplicationError(DomainError):
     def __init__(self, message: str, *, code: str | None = None, errors: dict | None = None):
         super().__init__(message, code=code)
         self.errors = errors or {}
+
+
+# Staff mails about filings ask for review work: only those who may review get them (not 閲覧).
+REVIEW_PERMISSION = "applications.review_application"
 
 
 def _internal(data: dict) -> dict:
@@ -101,39 +113,104 @@ def application_save(
     return application
 
 
-def _receipt_number(application: Application, now: dt.datetime) -> str:
-    return f"{timezone.localtime(now):%Y%m%d}-{application.pk:06d}"
+def _receipt_number(now: dt.datetime) -> str:
+    """The next 到達番号 of the day: 「YYYYMMDD-NNNNNN」, in the order submissions commit.
+
+    The day's counter row is created if missing (a concurrent creator is simply ignored) and
+    locked until the submitting transaction ends, so that two submissions never share or skip
+    a number; a submission that fails rolls its number back with it."""
+    day = timezone.localtime(now).date()
+    ReceiptCounter.objects.bulk_create([ReceiptCounter(day=day)], ignore_conflicts=True)
+    counter = ReceiptCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{day:%Y%m%d}-{counter.last:06d}"
+
+
+def _missing_attachments(application: Application, attachments: list[Attachment]) -> list[str]:
+    kind = get_kind(application.kind)
+    present = {a.purpose for a in attachments}
+    missing = [Purpose(p).label for p in kind.required_purposes if p not in present]
+    return [f"{'、'.join(missing)}のPDFを添付してください。"] if missing else []
+
+
+def submission_problems(application: Application) -> list[str]:
+    """What stops the filing as it stands (the form, the attachments, the kind's own checks).
+
+    The 確認画面 is shown only when this is empty; ``application_submit`` checks it again."""
+    try:
+        _check_form(application, application.data)
+    except ApplicationError as exc:
+        return [exc.message]
+    problems = _missing_attachments(application, list(application.attachments.all()))
+    if problems:
+        return problems
+    check = get_kind(application.kind).hook("check_submit")
+    return list(check(application)) if check else []
+
+
+def submission_warnings(application: Application) -> list[str]:
+    """What the contractor should know before filing (the filing is still allowed): what the
+    kind noticed when it read an attachment, and the kind's own look at the filing (a
+    保証契約番号 already registered elsewhere)."""
+    warnings = list(application.data.get("_warnings", []))
+    look = get_kind(application.kind).hook("confirm_warnings")
+    if look:
+        warnings += [w for w in look(application) if w not in warnings]
+    return warnings
+
+
+def application_digest(application: Application) -> str:
+    """A fingerprint of what would be filed (the data and the attachments): the 確認画面 sends
+    it back with 提出, so that what is filed is exactly what was shown."""
+    attachments = list(application.attachments.order_by("id").values_list("id", "file_id"))
+    blob = json.dumps(
+        [application.data, [[a, str(f)] for a, f in attachments]],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
 @transaction.atomic
 def application_submit(
-    *, application: Application, user, request: HttpRequest | None = None
+    *,
+    application: Application,
+    user,
+    digest: str | None = None,
+    request: HttpRequest | None = None,
 ) -> Application:
-    """提出 / 再提出: validate everything, issue the 到達番号, keep the revision, notify."""
+    """提出 / 再提出: validate everything, issue the 到達番号, keep the revision, notify.
+
+    ``digest``: what the 確認画面 showed (see ``application_digest``); when given and the filing
+    changed since, nothing is filed and the contractor is asked to confirm again."""
     application = _locked(application)
     if application.status not in EDITABLE:
         raise ApplicationError("この申請は既に提出されています。", code="already_submitted")
+    if digest is not None and digest != application_digest(application):
+        raise ApplicationError(
+            "確認画面を表示した後に内容が変更されました。もう一度内容を確認してください。",
+            code="changed",
+        )
     data = _check_form(application, application.data)
     kind = get_kind(application.kind)
     attachments = list(application.attachments.select_related("file"))
-    present = {a.purpose for a in attachments}
-    missing = [Purpose(p).label for p in kind.required_purposes if p not in present]
+    missing = _missing_attachments(application, attachments)
     if missing:
-        raise ApplicationError(
-            f"{'、'.join(missing)}のPDFを添付してください。", code="attachment_missing"
-        )
+        raise ApplicationError(missing[0], code="attachment_missing")
     check = kind.hook("check_submit")
     problems = check(application) if check else []
     if problems:
         raise ApplicationError(problems[0], code="kind_check", errors={"__all__": problems})
-    now = timezone.now()
     resubmission = application.status == Status.RETURNED
+    if not application.receipt_number:
+        application.receipt_number = _receipt_number(timezone.now())
+    now = timezone.now()  # after the counter's lock: 提出日時 order is 到達番号 order
     application.data = {**_internal(application.data), **data}
     application.status = Status.SUBMITTED
     application.submitted_at = now
     application.revision += 1
-    if not application.receipt_number:
-        application.receipt_number = _receipt_number(application, now)
     application.save()
     ApplicationRevision.objects.create(
         application=application,
@@ -163,7 +240,11 @@ def application_submit(
         after(application, user, request)
     context = {**_mail_context(application), "resubmission": resubmission}
     send_mail_on_commit("application_received", context, company_emails(application.company))
-    send_mail_on_commit("application_submitted", context, reviewer_emails(application.case))
+    send_mail_on_commit(
+        "application_submitted",
+        context,
+        reviewer_emails(application.case, permission=REVIEW_PERMISSION),
+    )
     return application
 
 
@@ -244,9 +325,32 @@ def application_withdraw(
         send_mail_on_commit(
             "application_withdrawn",
             _mail_context(application),
-            reviewer_emails(application.case),
+            reviewer_emails(application.case, permission=REVIEW_PERMISSION),
         )
     return application
+
+
+@transaction.atomic
+def application_discard(
+    *, application: Application, user, request: HttpRequest | None = None
+) -> None:
+    """削除: a 下書き that was never filed goes away with its attachments (the stored files stay,
+    as originals are never removed). Anything once filed can only be withdrawn (取下げ)."""
+    application = _locked(application)
+    if application.status != Status.DRAFT or application.revision:
+        raise ApplicationError(
+            "提出したことのある申請は削除できません。取り下げてください。", code="not_draft"
+        )
+    audit.record(
+        "application.discarded",
+        actor=user,
+        target=application,
+        request=request,
+        payload={"kind": application.kind, "case": application.case_id},
+    )
+    application.attachments.all().delete()
+    application.messages.all().delete()
+    application.delete()
 
 
 @transaction.atomic
@@ -339,7 +443,9 @@ def message_post(
     )
     audit.record("application.message", actor=author, target=application, request=request)
     recipients = (
-        company_emails(application.company) if from_staff else reviewer_emails(application.case)
+        company_emails(application.company)
+        if from_staff
+        else reviewer_emails(application.case, permission=REVIEW_PERMISSION)
     )
     send_mail_on_commit(
         "application_message",

@@ -7,15 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from applications import selectors, services
-from applications.constants import EDITABLE, WITHDRAWABLE
+from applications.constants import EDITABLE, WITHDRAWABLE, Status
 from applications.forms import AttachmentForm, MessageForm
 from applications.kinds import BY_CODE, labelled_values
 from applications.models import Application, Attachment
-from applications.pdf import application_pdf
+from applications.pdf import application_pdf, receipt_pdf
 from cases.selectors import cases_for_company
 from core.files import private_file_response
 from core.ratelimit import limited, too_many
@@ -43,7 +44,7 @@ def _visible(request: HttpRequest, pk: int) -> Application:
 
 
 def _raw_data(form) -> dict:
-    """The normalised values of the kind's fields as typed (what a draft keeps)."""
+    """The normalised values of the kind's fields as typed."""
     return {name: form.data[name] for name in form.fields if name in form.data}
 
 
@@ -112,9 +113,27 @@ def _handle_upload(request, application, attachment_form) -> bool:
     return True
 
 
+def _save_draft(request, *, case, kind, application, data) -> Application:
+    """Create or save the 下書き with what was typed (once it exists, the page posts to it)."""
+    if application is None:
+        return services.application_create(
+            case=case,
+            company=request.user.company,
+            kind=kind.code,
+            user=request.user,
+            data=data,
+            request=request,
+        )
+    return services.application_save(
+        application=application, user=request.user, data=data, request=request
+    )
+
+
 def _edit(request: HttpRequest, *, case, kind, application: Application | None) -> HttpResponse:
+    """入力: every POST saves the 下書き first (valid or not); 「確認画面へ進む」 then checks it."""
     company = request.user.company
     form_class = kind.form
+    problems: list[str] = []
     if request.method == "POST":
         if request.FILES and limited(request, "upload", key=f"user{request.user.pk}"):
             return too_many(request)
@@ -123,29 +142,18 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
         _mask_secret_inputs(form, application)
         attachment_form = AttachmentForm(request.POST, request.FILES, purposes=kind.purposes)
         action = request.POST.get("action", "save")
-        raw = _raw_data(form)
-        problems = _draft_problems(form, raw)
-        if problems:
-            for name, problem in problems.items():
+        too_long = _draft_problems(form, _raw_data(form))
+        if too_long:
+            for name, problem in too_long.items():
                 form.add_error(name, problem)
             messages.error(
                 request, "保存できない入力があります。各項目のメッセージをご確認ください。"
             )
             return _render_edit(request, case, kind, form, attachment_form, application)
         try:
-            if application is None:
-                application = services.application_create(
-                    case=case,
-                    company=company,
-                    kind=kind.code,
-                    user=request.user,
-                    data=raw,
-                    request=request,
-                )
-            else:
-                application = services.application_save(
-                    application=application, user=request.user, data=raw, request=request
-                )
+            application = _save_draft(
+                request, case=case, kind=kind, application=application, data=form.draft_data()
+            )
         except services.ApplicationError as exc:
             messages.error(request, exc.message)
             existing = application or (
@@ -170,45 +178,32 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
             else:
                 messages.success(
                     request,
-                    "PDFを読み取りました。読み取った内容を確認し、必要なら訂正して提出してください。",
+                    "PDFを読み取りました。読み取った内容を確認し、必要なら訂正して確認画面へ進んでください。",
                 )
             return redirect("applications:edit", application.pk)
-        if uploaded and action == "submit":
+        if uploaded and action in ("confirm", "submit"):
             if form.is_valid():
-                try:
-                    services.application_submit(
-                        application=application, user=request.user, request=request
-                    )
-                except services.ApplicationError as exc:
-                    messages.error(request, exc.message)
-                else:
-                    application.refresh_from_db()
-                    messages.success(
-                        request, f"提出しました。到達番号は{application.receipt_number}です。"
-                    )
-                    return redirect("applications:detail", application.pk)
-            else:
-                messages.error(
-                    request,
-                    "入力内容に誤りがあります。下書きとして保存しました。各項目のメッセージをご確認ください。",
-                )
+                application.refresh_from_db()
+                problems = services.submission_problems(application)
+                if not problems:
+                    return redirect("applications:confirm", application.pk)
         elif uploaded:
             messages.success(request, "下書きを保存しました。")
             return redirect("applications:edit", application.pk)
         application.refresh_from_db()
     else:
-        if application is None:
-            initial = form_class.initial_for(case, company)
-            form = form_class(initial=initial, case=case, company=company)
-        else:
-            initial = application.data or form_class.initial_for(case, company)
-            form = form_class(initial=initial, case=case, company=company)
+        initial = (application.data if application else None) or form_class.initial_for(
+            case, company
+        )
+        form = form_class(initial=initial, case=case, company=company)
         _mask_secret_inputs(form, application)
         attachment_form = AttachmentForm(purposes=kind.purposes)
-    return _render_edit(request, case, kind, form, attachment_form, application)
+    return _render_edit(request, case, kind, form, attachment_form, application, problems)
 
 
-def _render_edit(request, case, kind, form, attachment_form, application, status: int = 200):
+def _render_edit(
+    request, case, kind, form, attachment_form, application, problems=(), status: int = 200
+):
     return render(
         request,
         "applications/edit.html",
@@ -218,6 +213,13 @@ def _render_edit(request, case, kind, form, attachment_form, application, status
             "form": form,
             "attachment_form": attachment_form,
             "application": application,
+            "problems": problems,
+            # The page always posts to the 下書き it holds once there is one.
+            "action_url": (
+                reverse("applications:edit", args=[application.pk])
+                if application
+                else reverse("applications:new", args=[case.pk, kind.code])
+            ),
             "attachments": application.attachments.select_related("file") if application else [],
         },
         status=status,
@@ -230,6 +232,10 @@ def new(request: HttpRequest, case_pk: int, kind: str) -> HttpResponse:
     k = BY_CODE.get(kind)
     if k is None or not k.applies_to(case.category):
         raise Http404("この様式はこの案件では提出できません。")
+    if request.method == "GET":
+        draft = selectors.open_draft(request.user, case=case, kind=k.code)
+        if draft is not None:  # 「提出する」 on a kind with a 下書き: continue that 下書き
+            return redirect("applications:edit", draft.pk)
     return _edit(request, case=case, kind=k, application=None)
 
 
@@ -242,6 +248,41 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, case=application.case, kind=application.kind_obj, application=application)
 
 
+def _filing_context(application: Application) -> dict:
+    return {
+        "application": application,
+        "case": application.case,
+        "sections": labelled_values(
+            application.kind_obj, application.data, application.case, application.company
+        ),
+        "attachments": application.attachments.select_related("file"),
+    }
+
+
+@login_required
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """確認: everything as it will be filed, with the attachments; 「修正する」 or 「提出する」."""
+    application = _own(request, pk)
+    if application.status not in EDITABLE:
+        return redirect("applications:detail", application.pk)
+    problems = services.submission_problems(application)
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("applications:edit", application.pk)
+    return render(
+        request,
+        "applications/confirm.html",
+        {
+            **_filing_context(application),
+            "kind": application.kind_obj,
+            "warnings": services.submission_warnings(application),
+            "digest": services.application_digest(application),
+            "resubmission": application.status == Status.RETURNED,
+        },
+    )
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
@@ -249,46 +290,84 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "applications/detail.html",
         {
-            "application": application,
-            "case": application.case,
-            "sections": labelled_values(
-                application.kind_obj, application.data, application.case, application.company
-            ),
-            "attachments": application.attachments.select_related("file"),
+            **_filing_context(application),
             "thread": application.messages.select_related("author"),
             "message_form": MessageForm(),
             "editable": application.status in EDITABLE,
             "withdrawable": application.status in WITHDRAWABLE,
+            "discardable": application.status == Status.DRAFT and not application.revision,
         },
+    )
+
+
+@login_required
+def done(request: HttpRequest, pk: int) -> HttpResponse:
+    """受付完了: the 到達番号, when it arrived (和暦), what happens next, the receipt PDF."""
+    application = _own(request, pk)
+    if not application.receipt_number or application.status == Status.DRAFT:
+        return redirect("applications:detail", application.pk)
+    return render(
+        request,
+        "applications/done.html",
+        {**_filing_context(application), "kind": application.kind_obj},
     )
 
 
 @require_POST
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """提出 from the 確認画面 (with the fingerprint of what it showed)."""
     application = _own(request, pk)
     try:
-        services.application_submit(application=application, user=request.user, request=request)
+        services.application_submit(
+            application=application,
+            user=request.user,
+            digest=request.POST.get("digest", ""),
+            request=request,
+        )
     except services.ApplicationError as exc:
         messages.error(request, exc.message)
-        if exc.code == "form_invalid":
+        if exc.code == "changed":
+            return redirect("applications:confirm", application.pk)
+        if exc.code in ("form_invalid", "attachment_missing", "kind_check"):
             return redirect("applications:edit", application.pk)
-    else:
-        application.refresh_from_db()
-        messages.success(request, f"提出しました。到達番号は{application.receipt_number}です。")
-    return redirect("applications:detail", application.pk)
+        return redirect("applications:detail", application.pk)
+    application.refresh_from_db()
+    messages.success(request, f"提出しました。到達番号は{application.receipt_number}です。")
+    return redirect("applications:done", application.pk)
 
 
-@require_POST
 @login_required
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """取下げ (or 削除 of a 下書き never filed): a page that asks, then the POST that does it."""
     application = _own(request, pk)
+    discard = application.status == Status.DRAFT and not application.revision
+    if application.status not in WITHDRAWABLE:
+        messages.error(request, "受理された申請は取り下げられません。")
+        return redirect("applications:detail", application.pk)
+    if request.method != "POST" or request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "applications/withdraw.html",
+            {**_filing_context(application), "discard": discard},
+        )
+    case_pk = application.case_id
     try:
-        services.application_withdraw(application=application, user=request.user, request=request)
+        if discard:
+            services.application_discard(
+                application=application, user=request.user, request=request
+            )
+        else:
+            services.application_withdraw(
+                application=application, user=request.user, request=request
+            )
     except services.ApplicationError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, "申請を取り下げました。")
+        return redirect("applications:detail", application.pk)
+    if discard:
+        messages.success(request, "下書きを削除しました。")
+        return redirect(reverse("case_detail", args=[case_pk]) + "#applications")
+    messages.success(request, "申請を取り下げました。")
     return redirect("applications:detail", application.pk)
 
 
@@ -350,6 +429,21 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         True, f"{application.kind_title}_{number}.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """受付票 (the printable receipt): 到達番号, 提出日時 in 和暦, what was filed."""
+    application = _visible(request, pk)
+    if not application.receipt_number:
+        raise Http404("まだ提出されていません。")
+    response = HttpResponse(receipt_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"受付票_{application.receipt_number}.pdf"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

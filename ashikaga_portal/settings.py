@@ -236,6 +236,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="足利市 電子契約ポータル <noreply@example.jp>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The one prefix of every notification mail's subject.
+MAIL_SUBJECT_PREFIX = env.str("MAIL_SUBJECT_PREFIX", default="【足利市 電子契約ポータル】")
 
 # Celery: kombu's filesystem transport by default, so `make run` needs no broker server.
 CELERY_DATA_DIR = VAR_DIR / "celery"

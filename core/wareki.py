@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -159,3 +161,9 @@ def find_dates(text: str) -> list[date]:
             if parsed is not None and not overlaps:
                 found.append((match.start(), match.end(), parsed))
     return [d for _, _, d in sorted(found)]
+
+
+def format_wareki_datetime(value: datetime) -> str:
+    """An aware datetime in local time: 「令和7年11月25日 14時05分」."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_wareki(local.date())} {local.hour}時{local.minute:02d}分"

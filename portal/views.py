@@ -13,7 +13,7 @@ from cases.selectors import cases_for_company
 from contracts.constants import ContractStatus
 from contracts.selectors import contracts_for_company
 from core import audit
-from portal import archive
+from portal import archive, todo
 from surety.models import SuretyCertificate
 
 
@@ -22,8 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Contractors: their company's cases. Staff work in the admin."""
     if request.user.is_staff:
         return redirect("admin:index")
-    cases = cases_for_company(request.user).order_by("-opened_on", "-number")
-    return render(request, "portal/home.html", {"cases": cases})
+    return render(request, "portal/home.html", {"rows": todo.case_rows(request.user)})
 
 
 @login_required

@@ -12,7 +12,9 @@ class SuretyConfig(AppConfig):
         labels.register(actions=AUDIT_ACTIONS)
 
         from applications.kinds import register_hooks
-        from surety.hooks import NoticeFiling
+        from surety.hooks import AdvancePaymentFiling, NoticeFiling
 
         # The 認証キーのお知らせ filing reads the notice and registers the certificate.
         register_hooks("surety_notice", NoticeFiling)
+        # A 保証契約番号 already registered on another case is pointed out before filing.
+        register_hooks("advance_payment", AdvancePaymentFiling)

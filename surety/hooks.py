@@ -93,5 +93,24 @@ class NoticeFiling:
         )
 
     @staticmethod
+    def confirm_warnings(application) -> list[str]:
+        return _duplicates(application)
+
+    @staticmethod
     def after_submit(application, user, request) -> None:
         services.surety_notice_register(application=application, user=user, request=request)
+
+
+def _duplicates(application) -> list[str]:
+    return services.duplicate_number_warnings(
+        guarantee_number=services.guarantee_number_key(application.data.get("guarantee_number")),
+        case=application.case,
+        company=application.company,
+        exclude_application=application,
+    )
+
+
+class AdvancePaymentFiling:
+    """The 前金払申請書 names the 前払金保証's 保証契約番号: warn when it belongs elsewhere."""
+
+    confirm_warnings = staticmethod(_duplicates)

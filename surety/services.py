@@ -80,6 +80,46 @@ def mixing_problems(
     return []
 
 
+def duplicate_number_warnings(
+    *, guarantee_number: str, case, company, exclude_application=None, for_staff: bool = False
+) -> list[str]:
+    """A 保証契約番号 already registered on another case or for another company: one guarantee
+    covers one contract, so the same notice filed twice is most likely a mistake (or worse).
+
+    The contractor's wording names only their own cases; staff get the other case's number."""
+    if not guarantee_number:
+        return []
+    others = (
+        SuretyCertificate.objects.filter(guarantee_number=guarantee_number)
+        .exclude(case=case)
+        .select_related("case", "case__awarded_company")
+    )
+    if exclude_application is not None:
+        others = others.exclude(application=exclude_application)
+    warnings = []
+    for other in others.order_by("created_at")[:5]:
+        own = company is not None and other.case.awarded_company_id == company.pk
+        if for_staff:
+            who = "同じ事業者" if own else f"別の事業者（{other.case.awarded_company}）"
+            warnings.append(
+                f"保証契約番号 {guarantee_number} は{who}の別の案件 {other.case.number}"
+                f"（{other.case.title}）で既に登録されています（{other.get_status_display()}）。"
+                "同じ保証証書の重複提出でないか確認してください。"
+            )
+        elif own:
+            warnings.append(
+                f"保証契約番号 {guarantee_number} は別の案件（{other.case.number} "
+                f"{other.case.title}）で既に提出されています。この案件の保証証書か確認してください。"
+            )
+        else:
+            warnings.append(
+                f"保証契約番号 {guarantee_number} は他の案件で既に登録されています。"
+                "この案件の保証証書か確認してください。誤りでなければ、このまま提出できます"
+                "（市の担当者が確認します）。"
+            )
+    return list(dict.fromkeys(warnings))
+
+
 @transaction.atomic
 def surety_notice_register(*, application, user, request: HttpRequest | None = None):
     """On submission of a 認証キーのお知らせ: one SuretyCertificate (受付), with what was read,
@@ -119,6 +159,13 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
         .exclude(application=application)
         .order_by("-created_at")
         .first()
+    )
+    warnings += duplicate_number_warnings(
+        guarantee_number=number,
+        case=application.case,
+        company=application.company,
+        exclude_application=application,
+        for_staff=True,
     )
     certificate, created = SuretyCertificate.objects.update_or_create(
         application=application,

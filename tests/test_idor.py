@@ -37,6 +37,9 @@ OBJECT_SCOPED = {
     "applications:detail": ("get", lambda b: {"pk": b["application"].pk}),
     "applications:edit": ("get", lambda b: {"pk": b["application"].pk}),
     "applications:submit": ("post", lambda b: {"pk": b["application"].pk}),
+    "applications:confirm": ("get", lambda b: {"pk": b["application"].pk}),
+    "applications:done": ("get", lambda b: {"pk": b["submitted"].pk}),
+    "applications:receipt": ("get", lambda b: {"pk": b["submitted"].pk}),
     "applications:withdraw": ("post", lambda b: {"pk": b["application"].pk}),
     "applications:message": ("post", lambda b: {"pk": b["application"].pk}),
     "applications:pdf": ("get", lambda b: {"pk": b["application"].pk}),
@@ -95,6 +98,7 @@ def company_b_objects(other_company, other_department, other_contractor, section
     case = CaseFactory(awarded_company=other_company, department=other_department)
     application = filed(case, other_contractor, "schedule", submit=False, with_pdf="schedule")
     attachment = application.attachments.get()
+    submitted = filed(case, other_contractor, "econtract")
     contract = contract_services.contract_create(case=case, user=section_staff)
     contract_file = contract_services.contract_add_file(
         contract=contract, user=section_staff, upload=pdf_upload()
@@ -106,6 +110,7 @@ def company_b_objects(other_company, other_department, other_contractor, section
     return {
         "case": case,
         "application": application,
+        "submitted": submitted,
         "attachment": attachment,
         "stored": attachment.file,
         "contract": contract,

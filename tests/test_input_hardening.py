@@ -11,6 +11,7 @@ from applications.models import Application
 from contracts import services as contract_services
 from contracts.models import SigningRequest, WebhookReceipt
 from core.models import StoredFile
+from tests.applications.helpers import file_via_pages
 from tests.pdfs import make_pdf
 from tests.surety.notices import notice_pdf, standard
 
@@ -115,9 +116,10 @@ def test_the_key_is_never_sent_back_after_a_return(client, contractor, case, sec
     application = Application.objects.get()
     form = {k: application.data[k] for k in ("construction_name", "contractor_name", "product")}
     form |= {"guarantee_number": application.data["guarantee_number"], "auth_key": KEY}
-    client.post(
+    file_via_pages(  # 入力 → 確認 → 提出
+        client,
         reverse("applications:edit", args=[application.pk]),
-        {**form, "purpose": "surety_notice", "action": "submit"},
+        {**form, "purpose": "surety_notice"},
     )
     application.refresh_from_db()
     assert application.status == "submitted"

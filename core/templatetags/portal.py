@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from core.text import format_yen
-from core.wareki import format_wareki
+from core.wareki import format_wareki, format_wareki_datetime
 
 register = template.Library()
 
@@ -34,3 +34,9 @@ def lookup_filter(mapping, key):
         return mapping.get(key, key)
     except AttributeError:
         return key
+
+
+@register.filter(name="wareki_dt")
+def wareki_datetime_filter(value: datetime | None) -> str:
+    """{{ application.submitted_at|wareki_dt }} → 令和7年11月25日 14時05分"""
+    return format_wareki_datetime(value) if value else ""

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from applications import services
 from applications.models import Application
@@ -76,3 +77,16 @@ def filed(case, user, kind="econtract", *, submit=True, data=None, with_pdf=None
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def file_via_pages(client, url: str, data: dict):
+    """入力 → 確認 → 提出 as a person does it: post the form with 「確認画面へ進む」, open the
+    確認画面, and press 提出する there (which sends back the fingerprint the page shows).
+    Returns the last response (the redirect to 受付完了, or the page that refused)."""
+    response = client.post(url, {**data, "action": "confirm"})
+    if response.status_code != 302 or not response["Location"].endswith("/confirm/"):
+        return response
+    page = client.get(response["Location"]).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)
+    submit = re.search(r'action="([^"]+/submit/)"', page).group(1)
+    return client.post(submit, {"digest": digest})

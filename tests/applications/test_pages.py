@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from applications import services
 from applications.models import Application, Attachment
 from core.models import StoredFile
-from tests.applications.helpers import VALID, filed
+from tests.applications.helpers import VALID, file_via_pages, filed
 from tests.factories import CaseFactory
 from tests.pdfs import PNG_BYTES, make_encrypted_pdf, make_pdf
 
@@ -48,10 +48,10 @@ def test_submit_issues_a_receipt_number_shown_and_mailed(
     logged_in, case, contractor, department_staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = logged_in.post(new_url(case), {**VALID["econtract"], "action": "submit"})
+        response = file_via_pages(logged_in, new_url(case), VALID["econtract"])
     application = Application.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("applications:detail", args=[application.pk])
+    assert response["Location"] == reverse("applications:done", args=[application.pk])
     assert application.status == "submitted" and application.receipt_number
     page = logged_in.get(response["Location"]).content.decode()
     assert application.receipt_number in page
@@ -78,7 +78,7 @@ def test_bad_input_keeps_everything_as_a_draft(logged_in, case):
 @pytest.mark.django_db
 def test_double_submit_makes_one_application_and_one_receipt_number(logged_in, case):
     data = {**VALID["econtract"], "action": "submit"}
-    logged_in.post(new_url(case), data)
+    file_via_pages(logged_in, new_url(case), VALID["econtract"])
     second = logged_in.post(new_url(case), data, follow=True)
     assert Application.objects.count() == 1
     number = Application.objects.get().receipt_number
@@ -120,8 +120,8 @@ def test_return_then_resubmit_keeps_history(
     assert "差戻し" in returned_mail.subject and "メールアドレスの誤り" in returned_mail.body
     page = logged_in.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert "市から修正を依頼されています（差戻し）。" in page and "メールアドレスの誤り" in page
-    fixed = {**VALID["econtract"], "signer_email": "new@ashikaga-test.example", "action": "submit"}
-    logged_in.post(reverse("applications:edit", args=[application.pk]), fixed)
+    fixed = {**VALID["econtract"], "signer_email": "new@ashikaga-test.example"}
+    file_via_pages(logged_in, reverse("applications:edit", args=[application.pk]), fixed)
     application.refresh_from_db()
     assert application.status == "submitted"
     assert application.receipt_number == number and application.revision == 2
@@ -145,12 +145,19 @@ def test_return_needs_a_reason(case, contractor, section_staff):
 @pytest.mark.django_db
 def test_withdraw_before_acceptance_only(logged_in, case, contractor, section_staff):
     application = filed(case, contractor)
-    logged_in.post(reverse("applications:withdraw", args=[application.pk]))
+    url = reverse("applications:withdraw", args=[application.pk])
+    asked = logged_in.post(url)  # without the confirmation: only the question
+    assert "申請を取り下げますか" in asked.content.decode()
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    logged_in.post(url, {"confirmed": "yes"})
     application.refresh_from_db()
     assert application.status == "withdrawn"
     second = filed(case, contractor)  # a withdrawn one no longer blocks a new filing
     services.application_accept(application=second, reviewer=section_staff)
-    response = logged_in.post(reverse("applications:withdraw", args=[second.pk]), follow=True)
+    response = logged_in.post(
+        reverse("applications:withdraw", args=[second.pk]), {"confirmed": "yes"}, follow=True
+    )
     assert "受理された申請は取り下げられません。" in response.content.decode()
     second.refresh_from_db()
     assert second.status == "accepted"
@@ -164,7 +171,7 @@ def test_attachment_only_kind_needs_its_pdf(logged_in, case):
     application = Application.objects.get()
     assert application.status == "draft"
     edit = reverse("applications:edit", args=[application.pk])
-    logged_in.post(edit, {"action": "submit", "purpose": "schedule", "upload": pdf_upload()})
+    file_via_pages(logged_in, edit, {"purpose": "schedule", "upload": pdf_upload()})
     application.refresh_from_db()
     assert application.status == "submitted"
     attachment = application.attachments.get()
@@ -248,6 +255,10 @@ def test_another_companys_application_is_404_everywhere(client, other_contractor
         ("applications:pdf", [application.pk], "get"),
         ("applications:attachment", [application.pk, attachment.pk], "get"),
         ("applications:withdraw", [application.pk], "post"),
+        ("applications:withdraw", [application.pk], "get"),
+        ("applications:confirm", [application.pk], "get"),
+        ("applications:done", [application.pk], "get"),
+        ("applications:receipt", [application.pk], "get"),
         ("applications:submit", [application.pk], "post"),
         ("applications:message", [application.pk], "post"),
         ("applications:attachment_delete", [application.pk, attachment.pk], "post"),

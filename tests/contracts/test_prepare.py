@@ -34,8 +34,8 @@ def test_case_page_offers_the_contract_and_the_form_is_prepared(staff_client, ca
     assert prepare in page and "契約書を作成する" in page
     values = prepared_values(staff_client.get(prepare).content.decode())
     assert values["title"] == case.title
-    assert values["amount"] == "50000000"
-    assert values["tax_amount"] == "4545454"  # 10 % inside 50,000,000 (1円未満切捨て)
+    assert values["amount"] == "50,000,000"  # shown as people write it
+    assert values["tax_amount"] == "4,545,454"  # 10 % inside 50,000,000 (1円未満切捨て)
     assert values["period_start"] == "2025-11-10" and values["period_end"] == "2026-03-19"
 
 

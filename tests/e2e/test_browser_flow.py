@@ -4,7 +4,6 @@ step go to test-output/e2e/; every contractor page passes axe-core (no serious o
 violations)."""
 
 import datetime as dt
-import os
 import re
 import time
 from pathlib import Path
@@ -18,64 +17,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ashikaga_portal.celery import app as celery_app
 from tests.conftest import REQUIRE_SERVICES
+from tests.e2e.conftest import CHROMIUM, DATA, Shots, check_accessibility
 from tests.factories import PASSWORD, CaseFactory
-
-CHROMIUM = "/usr/bin/chromium"
-OUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 if not Path(CHROMIUM).exists():
     if REQUIRE_SERVICES:
         pytest.fail("Chromium is missing (apt-get install -y chromium): CI runs the browser test")
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-class Shots:
-    def __init__(self, name: str):
-        self.dir = OUT / name
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.n = 0
-
-    def __call__(self, page, label: str) -> None:
-        self.n += 1
-        page.screenshot(path=str(self.dir / f"{self.n:02d}-{label}.png"), full_page=True)
-
-
-def check_accessibility(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    bad = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert bad == [], f"{page.url}: {bad}"
 
 
 def login(page, base, email):
@@ -159,6 +109,8 @@ def test_the_whole_flow_in_a_browser(browser, world, contractor, section_staff):
     page.fill("#id_staff1_email", "sato@ashikaga-test.example")
     check_accessibility(page)
     shot(page, "econtract-form")
+    page.get_by_role("button", name="確認画面へ進む").click()
+    page.get_by_role("heading", name="電子契約利用申出書（確認）").wait_for()
     page.get_by_role("button", name="提出する").click()
     page.get_by_text(re.compile("到達番号は")).wait_for()
     check_accessibility(page)
@@ -167,11 +119,12 @@ def test_the_whole_flow_in_a_browser(browser, world, contractor, section_staff):
     # 2. … and the 認証キーのお知らせ (契約保証): read, confirmed, filed
     page.goto(f"{base}{reverse('applications:new', args=[case.pk, 'surety_notice'])}")
     page.set_input_files("#id_upload", str(DATA / "surety-notice-performance.pdf"))
-    page.get_by_role("button", name="下書き保存（ファイルを添付）").click()
+    page.get_by_role("button", name="下書き保存").click()
     page.get_by_text("PDFを読み取りました。").wait_for()
     assert page.input_value("#id_guarantee_number") == "31072-0002K"
     check_accessibility(page)
     shot(page, "surety-read")
+    page.get_by_role("button", name="確認画面へ進む").click()
     page.get_by_role("button", name="提出する").click()
     page.get_by_text(re.compile("到達番号は")).wait_for()
     assert "Q7mD2xKp9LwA" not in page.content()  # masked after filing
@@ -273,6 +226,7 @@ def test_a_return_round_trip_in_a_browser(browser, world, contractor, section_st
     login(page, base, contractor.email)
     page.goto(f"{base}{reverse('applications:new', args=[case.pk, 'schedule'])}")
     page.set_input_files("#id_upload", str(DATA / "contract-construction.pdf"))
+    page.get_by_role("button", name="確認画面へ進む").click()
     page.get_by_role("button", name="提出する").click()
     page.get_by_text(re.compile("到達番号は")).wait_for()
     application = Application.objects.get(kind="schedule")
@@ -293,7 +247,9 @@ def test_a_return_round_trip_in_a_browser(browser, world, contractor, section_st
     shot(page, "contractor-sees-return")
     page.get_by_role("link", name="修正して再提出").click()
     page.fill("#id_note", "工程を修正しました")
-    page.get_by_role("button", name="提出する").click()
+    page.get_by_role("button", name="確認画面へ進む").click()
+    page.get_by_text("舗装工の工程が工期末を超えています。").wait_for()  # what staff asked
+    page.get_by_role("button", name="再提出する").click()
     page.get_by_text(re.compile("到達番号は")).wait_for()
     application.refresh_from_db()
     assert application.status == "submitted" and application.revision == 2

@@ -10,12 +10,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.e2e.test_browser_flow import (  # noqa: F401
-    CHROMIUM,
-    Shots,
-    browser,  # noqa: F401 - the fixture
-    staff_login,
-)
+from tests.e2e.conftest import Shots
+from tests.e2e.test_browser_flow import staff_login
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -83,7 +79,7 @@ def ready_for_contract(numbers, section_staff):
         )
 
 
-def test_a_clerks_day_at_the_desk(browser, desk, section_staff):  # noqa: F811
+def test_a_clerks_day_at_the_desk(browser, desk, section_staff):
     from cases.models import Case
     from contracts.models import Contract, SigningRequest
     from portal.demo.contract_pdf import build_contract_pdf
@@ -115,8 +111,8 @@ def test_a_clerks_day_at_the_desk(browser, desk, section_staff):  # noqa: F811
     page.get_by_role("link", name="契約書を作成する").click()
     clicks += 1
     assert page.input_value("#id_title") == "市道1234号線道路改良工事"  # nothing retyped
-    assert page.input_value("#id_amount") == "50000000"
-    assert page.input_value("#id_tax_amount") == "4545454"
+    assert page.input_value("#id_amount") == "50,000,000"  # shown as people write it
+    assert page.input_value("#id_tax_amount") == "4,545,454"
     assert page.input_value("#id_period_start") == "2025-11-10"
     page.set_input_files("#id_upload", str(DEMO_PDF))
     clicks += 1

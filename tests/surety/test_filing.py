@@ -17,6 +17,7 @@ from contracts.selectors import gate_problems
 from core.models import AuditEvent, StoredFile
 from surety import services
 from surety.models import SuretyCertificate
+from tests.applications.helpers import file_via_pages
 from tests.factories import CaseFactory
 from tests.surety.notices import notice_pdf, scan_pdf, standard
 
@@ -62,10 +63,9 @@ def file_notice(client, case, *, changes=None, data=None):
         "guarantee_number": application.data["guarantee_number"],
         "auth_key": application.data["auth_key"],
         "purpose": "surety_notice",
-        "action": "submit",
         **(changes or {}),
     }
-    client.post(reverse("applications:edit", args=[application.pk]), form)
+    file_via_pages(client, reverse("applications:edit", args=[application.pk]), form)
     application.refresh_from_db()
     return page, application
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from applications.models import Application
 from core.models import AuditEvent, StoredFile
 from surety.models import SuretyCertificate
+from tests.applications.helpers import file_via_pages
 from tests.factories import CaseFactory
 from tests.surety.notices import notice_pdf, scan_pdf, standard
 
@@ -92,7 +93,8 @@ def test_unreadable_notice_filed_by_hand_keeps_the_pdf_and_is_marked(
 
     # the number with a 長音 and full-width letters, as an IME gives it
     with django_capture_on_commit_callbacks(execute=True):
-        logged_in.post(
+        file_via_pages(  # 入力 → 確認 → 提出
+            logged_in,
             edit,
             typed(
                 application,
