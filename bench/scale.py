@@ -580,7 +580,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("staff", "保証証書 受付", q(sureties_, status__exact="received")),
         ("staff", "保証証書 検索 保証契約番号", q(sureties_, q=surety.guarantee_number)),
         ("staff", "監査記録 一覧", audit_),
-        ("staff", "監査記録 種別", q(audit_, action="contract.sent")),
+        ("staff", "監査記録 種別", q(audit_, action_group="contract")),
         ("staff", "監査記録 検索 対象", q(audit_, q=event.target_repr.split("（")[0])),
         ("staff", "監査記録 検索 対象ID", q(audit_, q=event.target_id)),
         ("staff", "保存ファイル 一覧", files_),
@@ -856,8 +856,11 @@ def main() -> None:
         f"{company.applications.count()} applications, {n_contracts} contracts"
     )
     rows = [r for r in pages() if args.only in r[1]]
+    load = os.getloadavg()[0]
     results = measure(rows, clients, args.repeat, args.rounds)
     print(f"\nin process (Django test Client, DEBUG off), median of {args.rounds}×{args.repeat}")
+    after = os.getloadavg()[0]
+    print(f"load average (1 min): {load:.1f} before, {after:.1f} after; {os.cpu_count()} CPUs")
     report(results)
     if args.wrk:
         by_label = {r[1]: r for r in pages()}

@@ -69,6 +69,7 @@ class Contract(models.Model):
             models.Index(fields=["contract_date"], name="contract_date_idx"),
             models.Index(fields=["amount"], name="contract_amount_idx"),
             models.Index(fields=["status", "contract_date"], name="contract_status_date_idx"),
+            models.Index(fields=["-created_at", "-id"], name="contract_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -173,6 +174,7 @@ class SigningRequest(models.Model):
         verbose_name = "署名依頼"
         verbose_name_plural = "署名依頼"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="signingrequest_newest_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract"],
@@ -297,6 +299,9 @@ class SignedDocument(models.Model):
         verbose_name = "締結書類"
         verbose_name_plural = "締結書類"
         ordering = ["signing_request", "kind", "id"]
+        indexes = [
+            models.Index(fields=["signing_request", "kind", "id"], name="signeddocument_order_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["signing_request", "kind", "remote_file_id"],

@@ -29,7 +29,11 @@ class AuditEvent(models.Model):
         verbose_name = "監査記録"
         verbose_name_plural = "監査記録"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "created_at"]),
+            # The list's order (newest first): the first page without sorting the table.
+            models.Index(fields=["-created_at", "-id"], name="audit_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
@@ -83,6 +87,7 @@ class StoredFile(models.Model):
         verbose_name = "保存ファイル"
         verbose_name_plural = "保存ファイル"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="storedfile_newest_idx")]
 
     def __str__(self) -> str:
         return self.original_name

@@ -12,15 +12,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Company
 from cases.constants import Category
+from cases.models import Case
 from contracts.constants import ContractKind, ContractStatus, RequestStatus
-from contracts.models import Contract, SignedDocument, SigningRequest
+from contracts.models import Contract, ContractCorrection, SignedDocument, SigningRequest
 from contracts.stamp_duty import contract_stamp_duty
 from core.csv_export import csv_bytes
+from core.search import matching_keys
 from core.text import normalize, normalize_compact
 from core.wareki import fiscal_year, format_wareki
 
@@ -111,18 +114,21 @@ def search(qs: QuerySet[Contract], data: dict) -> QuerySet[Contract]:
         qs = qs.filter(**{f"{field}__gte": data["amount_min"]})
     if data.get("amount_max") is not None:
         qs = qs.filter(**{f"{field}__lte": data["amount_max"]})
+    # Text conditions: each table searched by its own indexes (trigram on PostgreSQL), the
+    # contracts then filtered by the keys found — never icontains through a JOIN.
     counterparty = normalize(data.get("counterparty"))
     if counterparty:
         number = normalize_compact(counterparty).replace("-", "")
-        condition = Q(case__awarded_company__name__icontains=counterparty) | Q(
-            case__awarded_company__vendor_number__iexact=normalize_compact(counterparty)
+        condition = Q(name__icontains=counterparty) | Q(
+            vendor_number__iexact=normalize_compact(counterparty)
         )
         if number.isdigit() and len(number) == 13:
-            condition |= Q(case__awarded_company__corporate_number=number)
-        qs = qs.filter(condition)
+            condition |= Q(corporate_number=number)
+        qs = qs.filter(case__awarded_company__in=matching_keys(Company.objects.filter(condition)))
     keyword = normalize(data.get("keyword"))
     if keyword:
-        qs = qs.filter(Q(title__icontains=keyword) | Q(case__number__icontains=keyword))
+        cases = matching_keys(Case.objects.filter(number__icontains=keyword))
+        qs = qs.filter(Q(title__icontains=keyword) | Q(case__in=cases))
     if data.get("category"):
         qs = qs.filter(case__category=data["category"])
     if data.get("department"):
@@ -143,12 +149,13 @@ def with_documents(qs: QuerySet[Contract]) -> QuerySet[Contract]:
             queryset=SignedDocument.objects.select_related("stored_file").order_by("kind", "id"),
         )
     )
+    # 訂正あり as EXISTS per row: a Count() would GROUP BY the whole result before the LIMIT.
     return (
-        qs.select_related("case", "case__awarded_company", "case__department")
+        qs.select_related("case", "case__awarded_company", "case__department", "original")
         .prefetch_related(
             Prefetch("signing_requests", queryset=concluded, to_attr="concluded_requests")
         )
-        .annotate(correction_count=Count("corrections", distinct=True))
+        .annotate(corrected=Exists(ContractCorrection.objects.filter(contract=OuterRef("pk"))))
     )
 
 

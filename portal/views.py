@@ -16,6 +16,9 @@ from core import audit
 from portal import archive
 from surety.models import SuretyCertificate
 
+# Contractor lists are paged: a page's cost does not grow with the company's history.
+CONTRACTOR_PAGE_SIZE = 20
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,7 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff:
         return redirect("admin:index")
     cases = cases_for_company(request.user).order_by("-opened_on", "-number")
-    return render(request, "portal/home.html", {"cases": cases})
+    page = Paginator(cases, CONTRACTOR_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/home.html", {"cases": page.object_list, "page": page})
 
 
 @login_required
@@ -68,7 +72,7 @@ def signed_contracts(request: HttpRequest) -> HttpResponse:
             True, f"締結済み契約書_{timezone.localdate():%Y%m%d}.zip"
         )
         return response
-    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    page = Paginator(results, CONTRACTOR_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
