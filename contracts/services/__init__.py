@@ -24,6 +24,7 @@ from contracts.services.preparing import (
 )
 from contracts.services.remote_state import (
     signing_request_apply_remote_state,
+    signing_requests_apply_remote_states,
 )
 from contracts.services.sending import (
     _claim,
@@ -65,4 +66,5 @@ __all__ = [
     "signing_request_push",
     "signing_request_remind",
     "signing_request_retry",
+    "signing_requests_apply_remote_states",
 ]
