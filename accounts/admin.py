@@ -5,17 +5,15 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from accounts import services
 from accounts.models import Company, Department, Invitation, User
 from accounts.selectors import scope_to_staff
-from core.admin import AuditedChangesMixin, IndexedSearchMixin
+from core.admin import AuditedChangesMixin, LargeListMixin
 
 
-class DepartmentScopedAdmin(IndexedSearchMixin, admin.ModelAdmin):
+class DepartmentScopedAdmin(LargeListMixin, admin.ModelAdmin):
     """Staff without the all-departments permission see and change only their department's rows.
 
-    These lists are large (ten years of a city's contracting): the search is answered from
-    indexes (core.search) and the unfiltered total is not counted on every page."""
+    These lists are large (ten years of a city's contracting): see core.admin.LargeListMixin."""
 
     department_path = "department"
-    show_full_result_count = False
 
     def get_queryset(self, request):
         return scope_to_staff(super().get_queryset(request), request.user, self.department_path)
@@ -34,7 +32,7 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(IndexedSearchMixin, BaseUserAdmin):
+class UserAdmin(LargeListMixin, BaseUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     ordering = ("email",)
@@ -84,7 +82,7 @@ class UserInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(AuditedChangesMixin, IndexedSearchMixin, admin.ModelAdmin):
+class CompanyAdmin(AuditedChangesMixin, LargeListMixin, admin.ModelAdmin):
     list_display = ("vendor_number", "name", "corporate_number", "representative", "phone")
     search_fields = ("name", "vendor_number", "corporate_number")
     inlines = [UserInline]
