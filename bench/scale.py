@@ -10,7 +10,9 @@ first, so a new index is measured on the same data.
 
 For every page it prints the query count and the median server time, measured in process through
 the Django test Client with DEBUG off (R rounds of N requests each, every page in every round,
-``/robots.txt`` — the trivial view, through the whole middleware stack — in the same rounds).
+``/robots.txt`` — the trivial view, through the whole middleware stack — in the same rounds),
+with the medians of the process's CPU time and of the time spent in database calls: on a shared
+machine the wall time also holds the wait for a CPU, which those two do not.
 Then (unless ``--wrk 0``) it serves the same database with gunicorn (2 sync workers) and prints
 the wrk throughput of the contractor home, the case page and the staff applications list as a
 ratio to the trivial view.
@@ -699,17 +701,41 @@ def measure(
             "bytes": len(body),
             "rows": lines,
             "times": [],
+            "cpu": [],
+            "db": [],
         }
+    db = DatabaseTime()
     for _ in range(rounds):
         for group, _label, url in rows:
             client = clients[group]
             for _ in range(repeat):
-                t0 = time.perf_counter()
-                fetch(client, url)
-                results[url]["times"].append((time.perf_counter() - t0) * 1000)
+                db.total = 0.0
+                with connection.execute_wrapper(db):
+                    c0, t0 = time.process_time(), time.perf_counter()
+                    fetch(client, url)
+                    t1, c1 = time.perf_counter(), time.process_time()
+                results[url]["times"].append((t1 - t0) * 1000)
+                results[url]["cpu"].append((c1 - c0) * 1000)
+                results[url]["db"].append(db.total * 1000)
     for r in results.values():
         r["median"] = statistics.median(r["times"])
+        r["median_cpu"] = statistics.median(r["cpu"])
+        r["median_db"] = statistics.median(r["db"])
     return list(results.values())
+
+
+class DatabaseTime:
+    """Time spent waiting on the database (execute), summed over a request."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.total += time.perf_counter() - t0
 
 
 TARGETS = {"contractor": 30, "staff": 100, "csv": 300}
@@ -717,14 +743,15 @@ TARGETS = {"contractor": 30, "staff": 100, "csv": 300}
 
 def report(results: list[dict]) -> None:
     print()
-    print("| 画面 | queries | median ms | target | size |")
-    print("|---|---:|---:|---:|---:|")
+    print("| 画面 | queries | median ms | CPU ms | DB ms | target | size |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
         target = TARGETS.get(r["group"])
         mark = "" if target is None or r["median"] <= target else " **✗**"
         size = f"{r['rows']:,} rows" if r["rows"] is not None else f"{r['bytes'] // 1024} KB"
         print(
             f"| {r['group']}: {r['label']} | {r['queries']} | {r['median']:.1f}{mark} | "
+            f"{r['median_cpu']:.1f} | {r['median_db']:.1f} | "
             f"{'≤ ' + str(target) if target else ''} | {size} |"
         )
     missed = [r for r in results if TARGETS.get(r["group"]) and r["median"] > TARGETS[r["group"]]]

@@ -20,4 +20,5 @@ class Migration(migrations.Migration):
         trigram_extension(),
         trigram_index("contracts_case", "number", "case_number_trgm"),
         trigram_index("contracts_case", "title", "case_title_trgm"),
+        trigram_index("contracts_case", "place", "case_place_trgm"),
     ]

@@ -31,6 +31,7 @@ TRIGRAM_INDEXES = [
     "company_name_trgm",
     "case_number_trgm",
     "case_title_trgm",
+    "case_place_trgm",
     "contract_title_trgm",
     "audit_target_repr_trgm",
     "audit_actor_label_trgm",
