@@ -12,10 +12,10 @@ from accounts.models import Company
 BEFORE = [
     ("accounts", "0003_view_all_departments"),
     ("core", "0002_ratecounter"),
-    ("cases", "0002_permission_moved_to_accounts"),
-    ("applications", "0002_case_moved"),
-    ("contracts", "0006_case_moved_to_cases"),
-    ("surety", "0002_case_moved_remove_contract"),
+    ("cases", "0003_case_planned_price"),
+    ("applications", "0003_attachment_location_map"),
+    ("contracts", "0007_contract_stamp_nature"),
+    ("surety", "0003_certificate_entry"),
 ]
 ORDER_INDEXES = [
     "audit_newest_idx",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_view_all_departments"),
-        ("applications", "0002_case_moved"),
+        ("applications", "0003_attachment_location_map"),
         ("cases", "0002_permission_moved_to_accounts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from core.db import trigram_extension, trigram_index
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_view_all_departments"),
-        ("cases", "0002_permission_moved_to_accounts"),
+        ("cases", "0003_case_planned_price"),
     ]
 
     operations = [

@@ -8,8 +8,8 @@ from core.db import trigram_extension, trigram_index
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_scale_indexes"),
-        ("contracts", "0006_case_moved_to_cases"),
+        ("cases", "0004_scale_indexes"),
+        ("contracts", "0007_contract_stamp_nature"),
         ("core", "0002_ratecounter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,10 +8,10 @@ from core.db import trigram_extension, trigram_index
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0003_scale_indexes"),
-        ("cases", "0003_scale_indexes"),
+        ("applications", "0004_scale_indexes"),
+        ("cases", "0004_scale_indexes"),
         ("core", "0003_scale_indexes"),
-        ("surety", "0002_case_moved_remove_contract"),
+        ("surety", "0003_certificate_entry"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
