@@ -10,12 +10,21 @@ from accounts import services
 from accounts.models import Company, Department, Invitation, User
 from accounts.resources import CompanyResource
 from accounts.selectors import scope_to_staff
-from core.admin import AuditedChangesMixin, ScopedRelatedChoicesMixin, StrictLookupsMixin
+from core.admin import (
+    AuditedChangesMixin,
+    LargeListMixin,
+    ScopedRelatedChoicesMixin,
+    StrictLookupsMixin,
+)
 from core.imports import JapaneseImportMixin
 
 
-class DepartmentScopedAdmin(ScopedRelatedChoicesMixin, StrictLookupsMixin, admin.ModelAdmin):
-    """Staff without the all-departments permission see and change only their department's rows."""
+class DepartmentScopedAdmin(
+    ScopedRelatedChoicesMixin, StrictLookupsMixin, LargeListMixin, admin.ModelAdmin
+):
+    """Staff without the all-departments permission see and change only their department's rows.
+
+    These lists are large (ten years of a city's contracting): see core.admin.LargeListMixin."""
 
     department_path = "department"
 
@@ -42,7 +51,7 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(StrictLookupsMixin, BaseUserAdmin):
+class UserAdmin(StrictLookupsMixin, LargeListMixin, BaseUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     ordering = ("email",)
@@ -110,7 +119,9 @@ class CompanyConfirmImportForm(ConfirmImportForm):
 
 
 @admin.register(Company)
-class CompanyAdmin(JapaneseImportMixin, AuditedChangesMixin, StrictLookupsMixin, admin.ModelAdmin):
+class CompanyAdmin(
+    JapaneseImportMixin, AuditedChangesMixin, StrictLookupsMixin, LargeListMixin, admin.ModelAdmin
+):
     resource_classes = [CompanyResource]
     confirm_form_class = CompanyConfirmImportForm
 

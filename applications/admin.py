@@ -114,7 +114,7 @@ class ApplicationAdmin(DepartmentScopedAdmin):
         "case__department",
         ("submitted_at", admin.DateFieldListFilter),
     )
-    search_fields = ("company__name", "case__number", "receipt_number")
+    search_fields = ("company__name", "case__number", "=receipt_number")
     list_select_related = ("case", "company")
     ordering = ("-submitted_at", "-id")
     actions = ["accept_selected", "return_selected"]

@@ -63,7 +63,11 @@ class Application(models.Model):
                 name="application_one_open_per_kind",
             )
         ]
-        indexes = [models.Index(fields=["case", "kind", "status"])]
+        indexes = [
+            models.Index(fields=["case", "kind", "status"]),
+            # The staff list's order (newest submission first).
+            models.Index(fields=["-submitted_at", "-id"], name="application_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         number = self.receipt_number or "未提出"

@@ -5,8 +5,9 @@
 Starts gunicorn (the portal with its CloudSign sandbox) on a temporary SQLite database, fills the
 sandbox and the portal with IN_FLIGHT (default 5,000) documents awaiting signature and their
 SigningRequests, moves the sweep's watermark past them, then lets CHANGED (default 50) documents
-change (their first signer agrees). It prints the API calls and wall time of one sweep, and of
-polling every document one by one, and their ratio.
+change (their first signer agrees). It prints the API calls, wall time and SQL statements (in
+all, and per changed document) of one sweep, and the calls and time of polling every document one
+by one, and their ratio.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def main() -> None:
 
 
 def run(base: str, in_flight: int, changed: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from accounts.models import Company, Department
@@ -130,7 +133,8 @@ def run(base: str, in_flight: int, changed: int) -> None:
     client.token()
     calls = client.calls
     started = time.perf_counter()
-    result = sync_signing_status(client=client)
+    with CaptureQueriesContext(connection) as sweep_sql:
+        result = sync_signing_status(client=client)
     sweep_seconds = time.perf_counter() - started
     sweep_calls = client.calls - calls
     agreed = Signer.objects.filter(order=1, state="agreed").count()
@@ -147,6 +151,10 @@ def run(base: str, in_flight: int, changed: int) -> None:
     print(
         f"  incremental sweep : {sweep_calls:5d} API calls {sweep_seconds:8.2f} s "
         f"({result.pages} list page(s), {result.applied} applied)"
+    )
+    print(
+        f"  SQL of the sweep  : {len(sweep_sql):5d} statements, "
+        f"{len(sweep_sql) / max(result.applied, 1):.2f} per changed document"
     )
     print(f"  naive polling     : {poll_calls:5d} API calls {poll_seconds:8.2f} s")
     print(

@@ -66,6 +66,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["awarded_company", "-opened_on"]),
             models.Index(fields=["department", "-opened_on"]),
+            models.Index(fields=["-opened_on", "-number"], name="case_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -847,7 +847,7 @@ class SigningRequestAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
         ("closed_at", admin.DateFieldListFilter),
         "contract__case__department",
     )
-    search_fields = ("document_id", "contract__title", "contract__case__number")
+    search_fields = ("=document_id", "contract__title", "contract__case__number")
     list_select_related = ("contract", "contract__case")
     readonly_fields = [f.name for f in SigningRequest._meta.fields]
     inlines = [SignerInline, ReporteeInline, SignedDocumentInline]
@@ -894,7 +894,7 @@ class SignedDocumentAdmin(ReadOnlyAdminMixin, DepartmentScopedAdmin):
     department_path = "signing_request__contract__case__department"
     list_display = ("stored_file", "kind", "signature_status", "sha256", "created_at")
     list_filter = ("kind", "signature_status")
-    search_fields = ("sha256", "signing_request__document_id", "signing_request__contract__title")
+    search_fields = ("=sha256", "=signing_request__document_id", "signing_request__contract__title")
     list_select_related = ("stored_file",)
     readonly_fields = [f.name for f in SignedDocument._meta.fields]
 

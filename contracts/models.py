@@ -76,6 +76,7 @@ class Contract(models.Model):
             models.Index(fields=["contract_date"], name="contract_date_idx"),
             models.Index(fields=["amount"], name="contract_amount_idx"),
             models.Index(fields=["status", "contract_date"], name="contract_status_date_idx"),
+            models.Index(fields=["-created_at", "-id"], name="contract_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -196,6 +197,7 @@ class SigningRequest(models.Model):
         verbose_name = "署名依頼"
         verbose_name_plural = "署名依頼"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="signingrequest_newest_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract"],
@@ -288,6 +290,8 @@ class RemoteFile(models.Model):
     remote_id = models.CharField("ファイルID", max_length=36)
 
     class Meta:
+        verbose_name = "送信済みファイル"
+        verbose_name_plural = "送信済みファイル"
         constraints = [
             models.UniqueConstraint(
                 fields=["signing_request", "contract_file"], name="remote_file_once"
@@ -333,6 +337,9 @@ class SignedDocument(models.Model):
         verbose_name = "締結書類"
         verbose_name_plural = "締結書類"
         ordering = ["signing_request", "kind", "id"]
+        indexes = [
+            models.Index(fields=["signing_request", "kind", "id"], name="signeddocument_order_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["signing_request", "kind", "remote_file_id"],

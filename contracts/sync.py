@@ -40,8 +40,8 @@ def sync_signing_status(*, client=None) -> SweepResult:
     """One sweep of GET /documents from the watermark (minus an overlap), page by page.
 
     API calls grow with the documents changed since the watermark, not with those in flight.
-    Each listed document that belongs to one of our requests is applied through
-    ``signing_request_apply_remote_state`` (idempotent, so the overlap is harmless). The
+    Each page's documents that belong to our requests are applied together through
+    ``signing_requests_apply_remote_states`` (idempotent, so the overlap is harmless). The
     watermark moves to the sweep's start only after every page has been applied.
     """
     client = client or get_client()
@@ -60,15 +60,8 @@ def sync_signing_status(*, client=None) -> SweepResult:
             listing = client.list_documents(page=page, from_=since, with_files=False)
             pages += 1
             changed += len(listing.documents)
-            by_id = {d.id: d for d in listing.documents}
-            ours = SigningRequest.objects.filter(document_id__in=by_id).filter(
-                Q(status__in=[RequestStatus.WAITING, RequestStatus.CONCLUDED])
-            )
-            for signing_request in ours:
-                services.signing_request_apply_remote_state(
-                    signing_request=signing_request, document=by_id[signing_request.document_id]
-                )
-                applied += 1
+            # One transaction per page, a bounded number of statements (not per document).
+            applied += services.signing_requests_apply_remote_states(documents=listing.documents)
             if len(listing.documents) < 100:
                 break
             page += 1

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,9 +22,13 @@ def contract_list(request: HttpRequest) -> HttpResponse:
                 .values("status")[:1]
             )
         )
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
     )
-    return render(request, "contracts/contract_list.html", {"contracts": contracts})
+    # Paged: a page's cost does not grow with the company's history.
+    page = Paginator(contracts, 20).get_page(request.GET.get("page"))
+    return render(
+        request, "contracts/contract_list.html", {"contracts": page.object_list, "page": page}
+    )
 
 
 @login_required

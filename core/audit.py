@@ -80,3 +80,23 @@ def field_changes(
         else:
             changes[name] = [_shown(old), _shown(new)]
     return changes
+
+
+def record_many(
+    events: list[tuple[str, models.Model, dict[str, Any]]], *, actor_label: str = SYSTEM
+) -> list[AuditEvent]:
+    """Append one AuditEvent per ``(action, target, payload)`` in one INSERT (the system's batch
+    work, e.g. a sync sweep's page)."""
+    if not events:
+        return []
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor_label=actor_label[:200],
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            target_repr=str(target)[:300],
+            payload=payload or {},
+        )
+        for action, target, payload in events
+    )

@@ -1,7 +1,15 @@
-"""Database helpers shared by the apps' services."""
+"""Database helpers shared by the apps' services, and migration operations that exist only on
+PostgreSQL (the embedded SQLite default skips them).
+
+Trigram indexes (pg_trgm, GIN on ``UPPER(column)``, the expression Django's ``icontains`` uses on
+PostgreSQL) make substring searches of large tables index lookups. They are not part of any
+model's state — they change no query Django writes — so ``makemigrations`` never sees them and
+SQLite never runs them.
+"""
 
 from __future__ import annotations
 
+from django.db import migrations
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -14,3 +22,34 @@ def update_rows(queryset: QuerySet, **fields) -> int:
         if getattr(field, "auto_now", False) and field.name not in fields:
             fields[field.name] = now
     return queryset.update(**fields)
+
+
+class PostgresOnlySQL(migrations.RunSQL):
+    """``RunSQL`` that runs on PostgreSQL and does nothing on any other database."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self) -> str:
+        return "SQL for PostgreSQL only (skipped elsewhere)"
+
+
+def trigram_extension() -> PostgresOnlySQL:
+    """pg_trgm (a trusted extension since PostgreSQL 13: the database owner may create it)."""
+    return PostgresOnlySQL(
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
+    )
+
+
+def trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
+    """A GIN trigram index on UPPER(column): answers ``column__icontains`` (any length ≥ 3)."""
+    return PostgresOnlySQL(
+        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}") '
+        "gin_trgm_ops)",
+        reverse_sql=f'DROP INDEX IF EXISTS "{name}"',
+    )

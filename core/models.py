@@ -29,7 +29,11 @@ class AuditEvent(models.Model):
         verbose_name = "監査記録"
         verbose_name_plural = "監査記録"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "created_at"]),
+            # The list's order (newest first): the first page without sorting the table.
+            models.Index(fields=["-created_at", "-id"], name="audit_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         from core.labels import action_label
@@ -85,6 +89,7 @@ class StoredFile(models.Model):
         verbose_name = "保存ファイル"
         verbose_name_plural = "保存ファイル"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="storedfile_newest_idx")]
 
     def __str__(self) -> str:
         return self.original_name
@@ -98,6 +103,8 @@ class RateCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = "利用回数の記録"
+        verbose_name_plural = "利用回数の記録"
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="rate_counter_once")]
 
     def __str__(self) -> str:

@@ -89,13 +89,16 @@ class ContractArchiveAdmin(ContractAdmin):
             data, departments=departments, initial={"status": ContractStatus.CONCLUDED}
         )
 
-    def _archive_results(self, request, form):
+    def _archive_search(self, request, form):
         base = self.get_queryset(request)
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
         else:
             data = {"status": ContractStatus.CONCLUDED}
-        return archive.with_documents(archive.search(base, data))
+        return archive.search(base, data)
+
+    def _archive_results(self, request, form):
+        return archive.with_documents(self._archive_search(request, form))
 
     def archive_view(self, request: HttpRequest):
         if not self.has_view_permission(request):
@@ -124,7 +127,7 @@ class ContractArchiveAdmin(ContractAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = self._archive_form(request)
-        rows = archive.csv_rows(self._archive_results(request, form).iterator(chunk_size=500))
+        rows = archive.csv_rows(self._archive_search(request, form))
         audit.record(
             "archive.exported",
             actor=request.user,

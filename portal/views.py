@@ -16,13 +16,20 @@ from core import audit
 from portal import archive, todo
 from surety.models import SuretyCertificate
 
+# Contractor lists are paged: a page's cost does not grow with the company's history.
+CONTRACTOR_PAGE_SIZE = 20
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Contractors: their company's cases. Staff work in the admin."""
     if request.user.is_staff:
         return redirect("admin:index")
-    return render(request, "portal/home.html", {"rows": todo.case_rows(request.user)})
+    # Most urgent first (差戻し, 署名依頼中, 未提出 …), then paged.
+    page = Paginator(todo.case_rows(request.user), CONTRACTOR_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "portal/home.html", {"rows": page.object_list, "page": page})
 
 
 @login_required
@@ -67,7 +74,7 @@ def signed_contracts(request: HttpRequest) -> HttpResponse:
             True, f"締結済み契約書_{timezone.localdate():%Y%m%d}.zip"
         )
         return response
-    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    page = Paginator(results, CONTRACTOR_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

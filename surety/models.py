@@ -91,6 +91,7 @@ class SuretyCertificate(models.Model):
         verbose_name = "保証証書"
         verbose_name_plural = "保証証書"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="surety_newest_idx")]
         permissions = [("reveal_credentials", "認証キー・閲覧用パスワードを表示できる")]
 
     def __str__(self) -> str:

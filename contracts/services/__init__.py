@@ -25,6 +25,7 @@ from contracts.services.preparing import (
 )
 from contracts.services.remote_state import (
     signing_request_apply_remote_state,
+    signing_requests_apply_remote_states,
 )
 from contracts.services.sending import (
     _claim,
@@ -69,4 +70,5 @@ __all__ = [
     "signing_request_push",
     "signing_request_remind",
     "signing_request_retry",
+    "signing_requests_apply_remote_states",
 ]
