@@ -40,6 +40,25 @@ class PortalPasswordResetForm(PasswordResetForm):
         )
         return (u for u in users if u.has_usable_password())
 
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        """Django's reset mail, with the portal's one subject prefix (MAIL_SUBJECT_PREFIX)."""
+        from django.core.mail import EmailMessage
+        from django.template.loader import render_to_string
+
+        from core.mail import subject_with_prefix
+
+        subject = subject_with_prefix(render_to_string(subject_template_name, context).strip())
+        body = render_to_string(email_template_name, context)
+        EmailMessage(subject, body, from_email, [to_email]).send()
+
 
 class InvitationAcceptForm(forms.Form):
     name = forms.CharField(label="氏名", max_length=100)

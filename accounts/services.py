@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, User, hash_token
+from accounts.usernames import canonical_username
 from core import audit
 from core.errors import DomainError
 from core.mail import send_mail_on_commit
@@ -29,7 +30,7 @@ def invitation_issue(
     Returns the raw token (shown nowhere else; only its hash is stored).
     """
     token = Invitation.new_token()
-    invitation.email = invitation.email.strip().lower()
+    invitation.email = canonical_username(invitation.email)
     invitation.token_hash = hash_token(token)
     invitation.invited_by = invited_by
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from core.sandboxed import BudgetExceeded
 from core.text import format_yen
+from core.uploads import read_untrusted_pdf
 from core.wareki import find_dates, format_wareki
 
 logger = logging.getLogger(__name__)
@@ -272,8 +274,9 @@ def check_pdf(data: bytes, *, contract, company, file_name: str = "") -> PdfChec
     """Compare one contract PDF with the contract and the awarded company."""
     check = PdfCheck(file_name=file_name)
     try:
-        text = extract_text(data)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        # The PDF's text is read like any untrusted PDF: in a child within the parse budget.
+        text = read_untrusted_pdf(extract_text, data)
+    except (PdfReadError, ValueError, KeyError, TypeError, BudgetExceeded) as exc:
         logger.warning("contract pdf text unreadable: %s", exc)
         check.unreadable = True
         return check

@@ -92,21 +92,6 @@ DEFAULT_NATURE = {
 # 建設工事 (建設業法第2条第1項) get the reduced rates when they are 請負 (租税特別措置法第91条).
 CONSTRUCTION_CATEGORIES = {"construction", "small_works"}
 
-# Kept for callers that ask how a category is taxed by default.
-CONSTRUCTION = "construction"
-OTHER_WORK = "work"
-NOT_TAXED = "none"
-CATEGORY_TAX = {
-    category: (
-        CONSTRUCTION
-        if category in CONSTRUCTION_CATEGORIES
-        else OTHER_WORK
-        if nature == WORK
-        else NOT_TAXED
-    )
-    for category, nature in DEFAULT_NATURE.items()
-}
-
 
 def nature_of(contract) -> str:
     """The contract's own nature (請負 / 委任・準委任 / 物品売買), else its 契約区分's default."""

@@ -28,10 +28,7 @@ from core.csv_export import csv_response
 from core.params import int_param
 from core.wareki import format_fiscal_year
 from portal import adminsite, archive
-
-
-def _changelist(name: str, **params) -> str:
-    return f"{reverse(f'admin:{name}_changelist')}?{urlencode(params)}"
+from portal.queue import changelist_url
 
 
 def dashboard_links(start, end, department) -> dict[str, str]:
@@ -45,15 +42,23 @@ def dashboard_links(start, end, department) -> dict[str, str]:
 
     requests_ = "contracts_signingrequest"
     return {
-        "sent": _changelist(requests_, **window("sent_at"), **req),
-        "concluded": _changelist(
-            requests_, status__exact="concluded", **window("concluded_at"), **req
+        "sent": changelist_url(requests_, {**window("sent_at"), **req}),
+        "concluded": changelist_url(
+            requests_, {"status__exact": "concluded", **window("concluded_at"), **req}
         ),
-        "rejected": _changelist(requests_, status__exact="rejected", **window("closed_at"), **req),
-        "canceled": _changelist(requests_, status__exact="canceled", **window("closed_at"), **req),
-        "waiting": _changelist(requests_, status__exact="waiting", **req),
-        "applications": _changelist("applications_application", status__exact="submitted", **case),
-        "sureties": _changelist("surety_suretycertificate", status__exact="received", **case),
+        "rejected": changelist_url(
+            requests_, {"status__exact": "rejected", **window("closed_at"), **req}
+        ),
+        "canceled": changelist_url(
+            requests_, {"status__exact": "canceled", **window("closed_at"), **req}
+        ),
+        "waiting": changelist_url(requests_, {"status__exact": "waiting", **req}),
+        "applications": changelist_url(
+            "applications_application", {"status__exact": "submitted", **case}
+        ),
+        "sureties": changelist_url(
+            "surety_suretycertificate", {"status__exact": "received", **case}
+        ),
         "archive": f"{reverse('admin:contracts_contract_archive')}?"
         + urlencode(
             {

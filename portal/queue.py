@@ -48,7 +48,8 @@ class QueueBox:
     items: list[QueueItem] = field(default_factory=list)
 
 
-def _changelist(name: str, params: dict) -> str:
+def changelist_url(name: str, params: dict) -> str:
+    """The admin list ``name`` (``app_model``) filtered by ``params``."""
     url = reverse(f"admin:{name}_changelist")
     return f"{url}?{urlencode(params)}" if params else url
 
@@ -91,7 +92,7 @@ def _applications(user, now) -> tuple[QueueBox, QueueBox]:
         key="review",
         title="審査待ちの申請",
         count=submitted.count(),
-        url=_changelist(name, {"status__exact": ApplicationStatus.SUBMITTED, **dept}),
+        url=changelist_url(name, {"status__exact": ApplicationStatus.SUBMITTED, **dept}),
         empty="審査待ちの申請はありません。",
         items=[
             QueueItem(
@@ -110,7 +111,7 @@ def _applications(user, now) -> tuple[QueueBox, QueueBox]:
         key="returned",
         title="差戻し中",
         count=returned.count(),
-        url=_changelist(name, {"status__exact": ApplicationStatus.RETURNED, **dept}),
+        url=changelist_url(name, {"status__exact": ApplicationStatus.RETURNED, **dept}),
         empty="差戻し中の申請はありません。",
         items=[
             QueueItem(
@@ -146,7 +147,7 @@ def _sureties(user, now) -> QueueBox:
         key="sureties",
         title="確認待ちの保証証書",
         count=pending.count(),
-        url=_changelist(
+        url=changelist_url(
             name,
             {"status__exact": SuretyStatus.RECEIVED, **_department_param(user, "case__department")},
         ),
@@ -183,7 +184,7 @@ def _ready(user) -> QueueBox:
         key="ready",
         title="送信できる契約",
         count=ready.count(),
-        url=_changelist(name, {"ready": "1", **_department_param(user, "case__department")}),
+        url=changelist_url(name, {"ready": "1", **_department_param(user, "case__department")}),
         empty="送信の条件がそろった契約はありません。",
         items=items,
     )
@@ -231,7 +232,7 @@ def _waiting(user, now) -> QueueBox:
         key="waiting",
         title="署名待ち",
         count=waiting.count(),
-        url=_changelist(
+        url=changelist_url(
             name,
             {
                 "status__exact": RequestStatus.WAITING,
@@ -250,7 +251,7 @@ def _errors(user) -> QueueBox:
         key="errors",
         title="送信・同期エラー",
         count=failing.count(),
-        url=_changelist(
+        url=changelist_url(
             name,
             {"problem": "1", **_department_param(user, "contract__case__department")},
         ),
@@ -277,7 +278,7 @@ def _concluded(user, now) -> QueueBox:
         key="concluded",
         title="今週の締結",
         count=done.count(),
-        url=_changelist(
+        url=changelist_url(
             name,
             {
                 "status__exact": RequestStatus.CONCLUDED,

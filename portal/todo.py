@@ -23,7 +23,6 @@ from core.wareki import format_wareki
 
 # Urgency ranks: the lower, the sooner the contractor must act.
 RETURNED, TO_SIGN, MISSING, DRAFT, WAITING, DOWNLOAD, NOTHING = range(7)
-FILED = {ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED}
 FAR = dt.date.max
 
 

@@ -40,7 +40,6 @@ PRODUCT_WORDINGS = (
     ("前金払保証", "前払金保証"),
     ("契約保証", "契約保証"),
 )
-PRODUCTS = ("中間前払金保証", "前払金保証", "契約保証")
 NUMBER_PATTERN = re.compile(r"^\d{5}-[0-9A-Z]{4,6}$")
 KEY_PATTERN = re.compile(r"^[0-9A-Za-z]{8,32}$")
 ISSUER_PATTERN = re.compile(r"(\S*建設業(?:信用)?保証\S*?(?:株式会社|\(株\)))")

@@ -114,6 +114,26 @@ def test_service_refuses_existing_email(contractor, section_staff):
 
 
 @pytest.mark.django_db
+def test_an_existing_user_is_found_however_the_invitation_spells_the_address(
+    company, section_staff
+):
+    """The invitation's address is stored in the login's canonical form (IDNA domain, case
+    folded): an existing user with a Japanese-domain address gets the clear message, not a 500."""
+    from accounts.models import User as PortalUser
+
+    PortalUser.objects.create_user(
+        email="Taro@足利建設.jp", password="ashikaga-Pass-2025", name="x", company=company
+    )
+    invitation = Invitation(email="ＴＡＲＯ@足利建設.JP", company=company)
+    token = services.invitation_issue(invitation=invitation, invited_by=section_staff)
+    assert invitation.email == PortalUser.objects.get(company=company).email
+    with pytest.raises(services.InvitationError) as exc_info:
+        services.invitation_accept(token=token, name="x", password="ashikaga-Pass-2025")
+    assert exc_info.value.code == "exists"
+    assert PortalUser.objects.filter(company=company).count() == 1
+
+
+@pytest.mark.django_db
 def test_department_staff_cannot_invite(client, department_staff, company):
     client.force_login(department_staff)
     response = client.post(

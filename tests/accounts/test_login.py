@@ -95,3 +95,14 @@ def test_logout_is_post_only(client, contractor):
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_password_reset_mail_uses_the_one_subject_prefix(client, contractor, settings):
+    from django.core import mail
+
+    settings.MAIL_SUBJECT_PREFIX = "【足利市 契約ポータル（試験）】"
+    client.post(reverse("accounts:password_reset"), {"email": contractor.email})
+    assert [m.subject for m in mail.outbox] == [
+        "【足利市 契約ポータル（試験）】パスワード再設定のご案内"
+    ]
