@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from core.sandboxed import BudgetExceeded
-from core.text import format_yen
+from core.text import format_yen, kanji_to_int
 from core.uploads import read_untrusted_pdf
 from core.wareki import find_dates, format_wareki
 
@@ -80,19 +80,6 @@ class PdfCheck:
 
 # --- normalisation -----------------------------------------------------------------------------
 
-_KANJI_DIGITS = {
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百千]+(?=丁目|番地|番|号|条|線)")
 _SPACE = re.compile(r"[\s\u3000]+")
 _COMPANY_FORMS = {
@@ -102,20 +89,6 @@ _COMPANY_FORMS = {
     "(資)": "合資会社",
     "(名)": "合名会社",
 }
-
-
-def kanji_to_int(text: str) -> int:
-    """「三」→3, 「十二」→12, 「二千百四十五」→2145, 「二一四五」→2145."""
-    if not any(ch in _KANJI_UNITS for ch in text):
-        return int("".join(str(_KANJI_DIGITS[ch]) for ch in text))
-    total, current = 0, 0
-    for ch in text:
-        if ch in _KANJI_DIGITS:
-            current = _KANJI_DIGITS[ch]
-        else:
-            total += (current or 1) * _KANJI_UNITS[ch]
-            current = 0
-    return total + current
 
 
 def norm(text: str | None) -> str:

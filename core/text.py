@@ -101,3 +101,38 @@ def fold_name(value: str | None) -> str:
     異体字 of :data:`NAME_VARIANTS` folded (髙橋 = 高橋, 山﨑 = 山崎, 渡邊 = 渡邉 = 渡辺)."""
     text = _VARIATION_SELECTORS.sub("", normalize_compact(value).replace("\u3000", ""))
     return text.translate(_NAME_FOLD)
+
+
+# --- 漢数字 ---------------------------------------------------------------------------------------
+
+KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def kanji_to_int(text: str) -> int:
+    """Arabic or kanji numerals: 「7」→7, 「三」→3, 「十二」→12, 「二千百四十五」→2145, and digit by
+    digit 「二〇二五」→2025."""
+    if text.isdigit():
+        return int(text)
+    if not any(ch in KANJI_UNITS for ch in text):
+        return int("".join(str(KANJI_DIGITS[ch]) for ch in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch in KANJI_DIGITS:
+            current = KANJI_DIGITS[ch]
+        else:
+            total += (current or 1) * KANJI_UNITS[ch]
+            current = 0
+    return total + current

@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from core.text import kanji_to_int
+
 
 @dataclass(frozen=True)
 class Era:
@@ -60,19 +62,6 @@ def format_fiscal_year(year: int) -> str:
     return f"{era.name}{'元' if y == 1 else y}年度"
 
 
-_KANJI_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _NUMBER = r"(?:\d{1,2}|[〇零一二三四五六七八九十]{1,4})"  # a year in an era, a month, a day
 _WAREKI_DATE = re.compile(
     rf"(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\.?\s*(?P<year>元|{_NUMBER})\s*[年./-]\s*"
@@ -83,22 +72,6 @@ _WESTERN_DATE = re.compile(
     rf"(?P<year>\d{{4}}|[〇一二三四五六七八九]{{4}})\s*[年/.-]\s*(?P<month>{_NUMBER})\s*[月/.-]\s*"
     rf"(?P<day>{_NUMBER})\s*日?"
 )
-
-
-def _number(text: str) -> int:
-    """「7」「七」「十二」「二十五」「三十一」「二〇二五」 → int."""
-    if text.isdigit():
-        return int(text)
-    if "十" not in text and "百" not in text:  # digit by digit: 二〇二五
-        return int("".join(str(_KANJI_DIGITS[ch]) for ch in text))
-    total, current = 0, 0
-    for ch in text:
-        if ch in _KANJI_DIGITS:
-            current = _KANJI_DIGITS[ch]
-        else:  # 十 or 百
-            total += (current or 1) * (10 if ch == "十" else 100)
-            current = 0
-    return total + current
 
 
 def _next_start(era: Era) -> date | None:
@@ -139,11 +112,11 @@ def parse_wareki(text: str, *, whole: bool = False) -> date | None:
         if not match:
             continue
         try:
-            month, day = _number(match["month"]), _number(match["day"])
+            month, day = kanji_to_int(match["month"]), kanji_to_int(match["day"])
             if pattern is _WAREKI_DATE:
-                year = 1 if match["year"] == "元" else _number(match["year"])
+                year = 1 if match["year"] == "元" else kanji_to_int(match["year"])
                 return wareki_date(match["era"], year, month, day)
-            return date(_number(match["year"]), month, day)
+            return date(kanji_to_int(match["year"]), month, day)
         except (ValueError, KeyError):
             return None
     return None

@@ -7,6 +7,9 @@ from reportlab.pdfgen import canvas
 
 from tests.pdfs import FONT
 
+# The 認証キー every test notice carries.
+KEY = "Q7mD2xKp9LwA"
+
 HEAD = [
     "令和7年9月4日",
     "足利テスト建設 株式会社　様",

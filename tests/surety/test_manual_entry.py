@@ -10,26 +10,7 @@ from applications.models import Application
 from core.models import AuditEvent, StoredFile
 from surety.models import SuretyCertificate
 from tests.applications.helpers import file_via_pages
-from tests.factories import CaseFactory
-from tests.surety.notices import notice_pdf, scan_pdf, standard
-
-KEY = "Q7mD2xKp9LwA"
-
-
-@pytest.fixture
-def build_case(company, department):
-    return CaseFactory(
-        awarded_company=company,
-        department=department,
-        title="市道1234号線道路改良工事",
-        amount=50_000_000,
-    )
-
-
-@pytest.fixture
-def logged_in(client, contractor):
-    client.force_login(contractor)
-    return client
+from tests.surety.notices import KEY, notice_pdf, scan_pdf, standard
 
 
 def upload(client, case, data, **fields):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from applications.models import Application
 from core.models import AuditEvent
 from surety.models import SuretyCertificate
-from tests.surety.test_filing import build_case, file_notice, logged_in  # noqa: F401
+from tests.surety.test_filing import file_notice
 
 
 @pytest.fixture
