@@ -1,21 +1,25 @@
 # 足利市 電子契約ポータル — the two commands: `make run` and `make test`.
-PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCK) | cksum | cut -d' ' -f1)
+# The lock is universal (one file for every supported Python); `make lock` refreshes it and
+# `make lock UPGRADE=cryptography` moves one dependency.
+LOCK_PYTHONS := 3.11 3.12 3.13
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet
+# Two workers by default (the CI machine has two cores); `make test PYTEST_WORKERS=0` runs serially.
+PYTEST_WORKERS ?= 2
 PORT ?= 8000
 HOST ?= 127.0.0.1
 VAR_DIR ?= $(CURDIR)/var
 export VAR_DIR
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test install lint format migrate seed clean
+.PHONY: run test install lint format migrate seed clean lock lock-check bench-smoke version
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet ".[dev]"
+$(STAMP): $(LOCK)
 	@rm -f $(VENV)/.installed-*
+	@scripts/venv.sh
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -31,7 +35,7 @@ run: install
 	@echo "  送信メール:             $(VAR_DIR)/mail/ に保存されます"
 	@echo "  終了: Ctrl-C"
 	@echo ""
-	WEB_BIND=$(HOST):$(PORT) SITE_URL=http://$(HOST):$(PORT) \
+	PORTAL_ERROR_PAGES_IN_DEBUG=$${PORTAL_ERROR_PAGES_IN_DEBUG:-1} WEB_BIND=$(HOST):$(PORT) SITE_URL=http://$(HOST):$(PORT) \
 		CLOUDSIGN_API_BASE=$${CLOUDSIGN_API_BASE:-http://$(HOST):$(PORT)/sandbox/cloudsign} \
 		$(BIN)/honcho start -f Procfile
 
@@ -39,7 +43,30 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python scripts/lock_check.py
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(if $(filter-out 0,$(PYTEST_WORKERS)),--dist worksteal)
+
+# Refreshes requirements.lock from pyproject.toml (every pin kept unless UPGRADE names it).
+lock: install
+	$(UV_COMPILE) --universal --python-version 3.11 $(if $(UPGRADE),--upgrade-package $(UPGRADE)) -o $(LOCK)
+	@$(MAKE) --no-print-directory lock-check
+
+# Shows that the lock's pins resolve on each supported Python (no download beyond metadata).
+lock-check: install
+	@for v in $(LOCK_PYTHONS); do \
+		$(UV_COMPILE) --python-version $$v --constraint $(LOCK) -o /dev/null \
+			&& echo "lock: resolves for Python $$v" || exit 1; \
+	done
+
+# Every bench script in its smoke mode (seconds, tiny data): run by CI so that none can rot.
+bench-smoke: install
+	@for b in bench/*.py; do \
+		case $$b in bench/_*|bench/__init__.py) continue;; esac; \
+		echo "== $$b --smoke"; $(BIN)/python $$b --smoke || exit 1; \
+	done
+
+version: install
+	@$(BIN)/python manage.py version
 
 lint: install
 	$(BIN)/ruff check .
@@ -51,4 +78,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf var/ .pytest_cache .ruff_cache staticfiles
+	rm -rf var/ .venv/ .pytest_cache .ruff_cache staticfiles test-output

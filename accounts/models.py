@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.usernames import canonical_username
 from accounts.validators import validate_corporate_number
-from core.text import normalize, normalize_compact
+from core.text import normalize_compact, tidy
 
 
 class Department(models.Model):
@@ -81,10 +81,10 @@ class Company(models.Model):
         return self.name
 
     def clean_fields(self, exclude=None) -> None:
-        # Normalise what people type (full-width digits, spaces) before validating it.
-        self.name = normalize(self.name)
-        self.address = normalize(self.address)
-        self.representative = normalize(self.representative)
+        # Names as written (㈱ stays ㈱; spaces folded); codes normalised (full-width digits).
+        self.name = tidy(self.name)
+        self.address = tidy(self.address)
+        self.representative = tidy(self.representative)
         self.corporate_number = normalize_compact(self.corporate_number).replace("-", "")
         self.vendor_number = normalize_compact(self.vendor_number)
         self.phone = normalize_compact(self.phone)

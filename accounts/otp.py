@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit
 from core.middleware import SESSION_HAS_DEVICE
-from core.ratelimit import client_address, limited, too_many
+from core.ratelimit import client_address, exhausted, limited, too_many
 
 
 class TokenForm(forms.Form):
@@ -52,7 +52,11 @@ def _next(request: HttpRequest) -> str:
         target, {request.get_host()}, request.is_secure()
     ):
         return target
-    return reverse("admin:index") if request.user.is_staff else reverse("home")
+    return (
+        reverse("admin:index")
+        if request.user.is_staff
+        else resolve_url(settings.LOGIN_REDIRECT_URL)
+    )
 
 
 def _qr_svg(url: str) -> str:
@@ -129,7 +133,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('accounts:otp_setup')}?next={_next(request)}")
     form = TokenForm(request.POST or None)
     if request.method == "POST":
-        if limited(request, "otp", key=_otp_key(request)):
+        # Only wrong codes count toward the limit (a clerk logging in often is not throttled).
+        if exhausted(request, "otp", key=_otp_key(request)):
             return too_many(request)
         if form.is_valid():
             token = form.cleaned_data["token"].replace("-", "")
@@ -150,5 +155,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                             f"復旧コードを使用しました。残りは{device.token_set.count()}個です。",
                         )
                     return redirect(_next(request))
+        if limited(request, "otp", key=_otp_key(request)):
+            return too_many(request)
         form.add_error("token", "確認コードが正しくありません。")
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)})

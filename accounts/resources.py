@@ -8,7 +8,7 @@ from import_export import fields, resources
 
 from accounts.models import Company, Invitation
 from core import audit
-from core.imports import CodeWidget, TextWidget, check_headers, duplicate_error
+from core.imports import CodeWidget, TextWidget, duplicate_error, prepare_headers
 from core.text import normalize_compact
 
 HEADERS = ["業者番号", "法人番号", "商号", "住所", "代表者", "連絡先メール"]
@@ -38,6 +38,7 @@ class CompanyResource(resources.ModelResource):
         self.request = request
         self._seen: dict[str, int] = {}
         self._invite: list[tuple[str, str]] = []  # (vendor_number, email) of new companies
+        self.ignored_columns: list[str] = []
 
     @classmethod
     def get_display_name(cls):
@@ -45,7 +46,7 @@ class CompanyResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self._seen, self._invite = {}, []
-        check_headers(dataset.headers, HEADERS)
+        self.ignored_columns = prepare_headers(dataset, HEADERS)
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict = {}
@@ -79,6 +80,7 @@ class CompanyResource(resources.ModelResource):
         return ""
 
     def after_import(self, dataset, result, **kwargs):
+        result.ignored_columns = self.ignored_columns
         if kwargs.get("dry_run"):
             return
         user = kwargs.get("user")

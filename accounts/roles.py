@@ -86,7 +86,15 @@ def sync_role_permissions(apps=global_apps) -> None:
         group.permissions.set(wanted)
 
 
+def _last_post_migrate_sender() -> str:
+    """post_migrate is sent once per app with models, in INSTALLED_APPS order, each after that
+    app's permissions were created: the roles are synced once, at the last one."""
+    return [c for c in global_apps.get_app_configs() if c.models_module is not None][-1].label
+
+
 def sync_on_post_migrate(sender, **kwargs) -> None:
+    if sender.label != _last_post_migrate_sender():
+        return  # once per migrate or flush, not once per app (a flush runs this after every test)
     apps = kwargs.get("apps") or global_apps
     try:
         apps.get_model("auth", "Group")

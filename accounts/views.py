@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 
@@ -29,7 +30,7 @@ class LoginView(auth_views.LoginView):
             return next_url
         if self.request.user.is_staff:
             return reverse("admin:index")
-        return reverse("home")
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -53,7 +54,12 @@ _INVALID_STATUS = {"unknown": 404, "used": 410, "expired": 410, "exists": 409}
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
-    """/admin/login/ is the portal's login page (one form, one lockout, one throttle)."""
+    """/admin/login/ is the portal's login page (one form, one lockout, one throttle).
+
+    A signed-in contractor who opens /admin/ is told that it is the staff screen (sending them
+    to the login page would redirect straight back to /admin/, a loop)."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        return render(request, "accounts/staff_only.html", status=403)
     target = request.GET.get("next") or reverse("admin:index")
     return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
@@ -90,7 +96,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         auth_login(request, user, backend="accounts.backends.PortalModelBackend")
         messages.success(request, "利用者登録が完了しました。")
-        return redirect("home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,7 @@ from applications.models import Application, ApplicationRevision, Attachment, Me
 from core import audit
 from core.admin import ReadOnlyInlineMixin
 from core.csv_export import csv_response
+from core.ratelimit import limited, too_many
 from core.wareki import format_wareki
 
 REVIEW_PERM = "applications.review_application"
@@ -36,6 +39,16 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
+def new_message_posted(data) -> bool:
+    """Whether the change form's やり取り inline carries a new, non-blank message."""
+    return any(
+        re.fullmatch(r"messages-\d+-body", name)
+        and str(value).strip()
+        and not data.get(name[: -len("body")] + "id")
+        for name, value in data.items()
+    )
+
+
 class AttachmentInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Attachment
     fields = ("purpose", "download", "pages", "sha256", "created_at")
@@ -43,6 +56,8 @@ class AttachmentInline(ReadOnlyInlineMixin, admin.TabularInline):
 
     @admin.display(description="ファイル")
     def download(self, obj: Attachment) -> str:
+        if obj.pk is None:  # a posted row id that names no attachment of this application
+            return "—"
         url = reverse("applications:attachment", args=[obj.application_id, obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.file.original_name)
 
@@ -114,7 +129,7 @@ class ApplicationAdmin(DepartmentScopedAdmin):
         "case__department",
         ("submitted_at", admin.DateFieldListFilter),
     )
-    search_fields = ("company__name", "case__number", "=receipt_number")
+    search_fields = ("company__name", "case__number", "case__title", "receipt_number")
     list_select_related = ("case", "company")
     ordering = ("-submitted_at", "-id")
     actions = ["accept_selected", "return_selected"]
@@ -195,6 +210,17 @@ class ApplicationAdmin(DepartmentScopedAdmin):
     def save_model(self, request, obj, form, change):
         """Nothing on the application itself is edited here (transitions are actions)."""
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A new staff message mails the contractor: per staff member, RATE_LIMITS["staff_message"]
+        (a 429 and nothing stored beyond it)."""
+        if (
+            request.method == "POST"
+            and new_message_posted(request.POST)
+            and limited(request, "staff_message", key=f"user{request.user.pk}")
+        ):
+            return too_many(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     # --- actions --------------------------------------------------------------------------
 
     @admin.action(description="選択した申請を受理する（確認画面へ）")
@@ -273,6 +299,11 @@ class ApplicationAdmin(DepartmentScopedAdmin):
             path(
                 "<int:pk>/return/", wrap(self.return_view), name="applications_application_return"
             ),
+            path(
+                "<int:pk>/certify/",
+                wrap(self.certify_view),
+                name="applications_application_certify",
+            ),
             *super().get_urls(),
         ]
 
@@ -312,6 +343,26 @@ class ApplicationAdmin(DepartmentScopedAdmin):
         else:
             errors = "、".join(e for errs in form.errors.values() for e in errs)
             self.message_user(request, errors, messages.ERROR)
+        return HttpResponseRedirect(
+            reverse("admin:applications_application_change", args=[application.pk])
+        )
+
+    def certify_view(self, request: HttpRequest, pk: int):
+        """中間前金払の認定 (「認定する」) or 不認定 (「不認定とする」, with its reason)."""
+        application = self._reviewable(request, pk)
+        certified = request.POST.get("decision") == "certified"
+        try:
+            services.midterm_certify(
+                application=application,
+                reviewer=request.user,
+                certified=certified,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+            done = "中間前金払を認定しました。" if certified else "不認定としました。"
+            self.message_user(request, f"{done}事業者にメールで通知しました。", messages.SUCCESS)
+        except services.ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
         return HttpResponseRedirect(
             reverse("admin:applications_application_change", args=[application.pk])
         )

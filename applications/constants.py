@@ -40,6 +40,8 @@ AUDIT_ACTIONS = {
     "application.attachment_removed": "申請の添付の削除",
     "application.created": "申請の作成",
     "application.message": "申請へのメッセージ",
+    "application.midterm_certified": "中間前金払の認定",
+    "application.midterm_refused": "中間前金払の不認定",
     "application.resubmitted": "申請の再提出",
     "application.returned": "申請の差戻し",
     "application.saved": "申請の下書き保存",

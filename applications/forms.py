@@ -1,6 +1,7 @@
 from django import forms
 
 from applications.constants import Purpose
+from applications.fields import DateField
 
 
 class AttachmentForm(forms.Form):
@@ -42,8 +43,4 @@ class ReturnForm(forms.Form):
         max_length=2000,
         error_messages={"required": "差戻しの理由を入力してください。"},
     )
-    deadline = forms.DateField(
-        label="再提出の期限（任意）",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    deadline = DateField(label="再提出の期限（任意）", required=False)

@@ -3,7 +3,8 @@ from django.db import models
 from django.db.models import Q
 
 from applications.constants import OPEN, Purpose, Status
-from applications.kinds import get_kind
+from applications.results import HookResults
+from core.crypto import SECRET_DATA_KEYS, SecretKeysJSONField
 
 
 class Application(models.Model):
@@ -23,7 +24,12 @@ class Application(models.Model):
     status = models.CharField(
         "状態", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    data = models.JSONField("申請内容", default=dict, blank=True)
+    data = SecretKeysJSONField("申請内容", default=dict, blank=True, secret_keys=SECRET_DATA_KEYS)
+    # What the kind's own steps read from an attachment (applications.results.HookResults),
+    # kept beside the applicant's data, never inside it; the read 認証キー stays encrypted.
+    hook_results = SecretKeysJSONField(
+        "読み取り結果", default=dict, blank=True, editable=False, secret_keys=SECRET_DATA_KEYS
+    )
     receipt_number = models.CharField("到達番号", max_length=30, unique=True, null=True, blank=True)
     revision = models.PositiveIntegerField("提出回数", default=0)
     created_by = models.ForeignKey(
@@ -67,6 +73,21 @@ class Application(models.Model):
             models.Index(fields=["case", "kind", "status"]),
             # The staff list's order (newest submission first).
             models.Index(fields=["-submitted_at", "-id"], name="application_newest_idx"),
+            # The staff list filtered by 状態 or 様式, in its default order.
+            models.Index(fields=["status", "-submitted_at", "-id"], name="application_status_idx"),
+            models.Index(fields=["kind", "-submitted_at", "-id"], name="application_kind_idx"),
+            # 業務ホーム: the oldest few of each box, read from an index of that box's rows only.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status=Status.SUBMITTED),
+                name="application_review_idx",
+            ),
+            # (ascending is NULLS LAST on PostgreSQL: the queue's "deadlines first" order)
+            models.Index(
+                fields=["return_deadline", "returned_at", "id"],
+                condition=Q(status=Status.RETURNED),
+                name="application_returned_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -74,12 +95,23 @@ class Application(models.Model):
         return f"{self.kind_title}（{number}）"
 
     @property
+    def results(self) -> HookResults:
+        """The typed reading (see ``applications.results``)."""
+        return HookResults.from_json(self.hook_results)
+
+    @results.setter
+    def results(self, value: HookResults) -> None:
+        self.hook_results = value.to_json()
+
+    @property
     def kind_obj(self):
+        from applications.kinds.registry import get_kind  # the kinds read models, not back
+
         return get_kind(self.kind)
 
     @property
     def kind_title(self) -> str:
-        return get_kind(self.kind).title
+        return self.kind_obj.title
 
 
 class ApplicationRevision(models.Model):
@@ -89,7 +121,7 @@ class ApplicationRevision(models.Model):
         Application, verbose_name="申請", on_delete=models.CASCADE, related_name="revisions"
     )
     number = models.PositiveIntegerField("回")
-    data = models.JSONField("提出内容")
+    data = SecretKeysJSONField("提出内容", secret_keys=SECRET_DATA_KEYS)
     attachments = models.JSONField("添付ファイル", default=list)
     submitted_at = models.DateTimeField("提出日時")
     submitted_by = models.ForeignKey(
@@ -180,3 +212,46 @@ class ReceiptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y%m%d}: {self.last}"
+
+
+class MidtermCertification(models.Model):
+    """中間前金払の認定 (or 不認定, with its reason): staff's decision on a 中間前金払認定請求書.
+
+    Append-only: a later decision (a new 認定請求 after a 不認定) is a new row; the case is
+    certified when its latest decision is 認定 (applications.selectors.midterm_certified)."""
+
+    class Decision(models.TextChoices):
+        CERTIFIED = "certified", "認定"
+        REFUSED = "refused", "不認定"
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name="中間前金払認定請求書",
+        on_delete=models.PROTECT,
+        related_name="midterm_certifications",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="案件",
+        on_delete=models.PROTECT,
+        related_name="midterm_certifications",
+    )
+    decision = models.CharField("認定結果", max_length=10, choices=Decision.choices)
+    reason = models.TextField("理由", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="認定者", on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("認定日時")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "中間前金払の認定"
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="certified") | ~Q(reason=""),
+                name="midterm_refusal_has_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}（{self.application}）"

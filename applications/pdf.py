@@ -23,7 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from applications.kinds import labelled_values
 from applications.models import Application
-from core.wareki import format_wareki, format_wareki_datetime
+from core.wareki import format_date, format_wareki, format_wareki_datetime
 
 GOTHIC = "HeiseiKakuGo-W5"
 MINCHO = "HeiseiMin-W3"
@@ -122,7 +122,7 @@ def application_pdf(application: Application) -> bytes:
     story: list = []
     if form.pdf_number:
         story.append(para(form.pdf_number, SMALL))
-    story.append(para(f"申請日　{format_wareki(filed_on(application))}", RIGHT))
+    story.append(para(f"申請日　{format_date(filed_on(application))}", RIGHT))
     story.append(para("足利市長　宛て"))
     story.append(Spacer(1, 4))
     applicant = Table(

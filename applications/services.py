@@ -44,11 +44,6 @@ class ApplicationError(DomainError):
 REVIEW_PERMISSION = "applications.review_application"
 
 
-def _internal(data: dict) -> dict:
-    """What a kind keeps beside the form's fields (keys starting with "_"), never typed over."""
-    return {k: v for k, v in data.items() if k.startswith("_")}
-
-
 def _locked(application: Application) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
@@ -107,7 +102,7 @@ def application_save(
             "提出済みの申請は編集できません。修正が必要な場合は市からの差戻しをお待ちください。",
             code="not_editable",
         )
-    application.data = {**_internal(application.data), **data}
+    application.data = data
     application.save(update_fields=["data", "updated_at"])
     audit.record("application.saved", actor=user, target=application, request=request)
     return application
@@ -134,14 +129,17 @@ def _missing_attachments(application: Application, attachments: list[Attachment]
     return [f"{'、'.join(missing)}のPDFを添付してください。"] if missing else []
 
 
-def submission_problems(application: Application) -> list[str]:
+def submission_problems(application: Application, *, form_checked: bool = False) -> list[str]:
     """What stops the filing as it stands (the form, the attachments, the kind's own checks).
 
-    The 確認画面 is shown only when this is empty; ``application_submit`` checks it again."""
-    try:
-        _check_form(application, application.data)
-    except ApplicationError as exc:
-        return [exc.message]
+    The 確認画面 is shown only when this is empty; ``application_submit`` checks it again.
+    ``form_checked``: the caller validated these values with the kind's form in this request
+    (a form's ``clean()`` reads the database: each form is validated once per request)."""
+    if not form_checked:
+        try:
+            _check_form(application, application.data)
+        except ApplicationError as exc:
+            return [exc.message]
     problems = _missing_attachments(application, list(application.attachments.all()))
     if problems:
         return problems
@@ -153,7 +151,7 @@ def submission_warnings(application: Application) -> list[str]:
     """What the contractor should know before filing (the filing is still allowed): what the
     kind noticed when it read an attachment, and the kind's own look at the filing (a
     保証契約番号 already registered elsewhere)."""
-    warnings = list(application.data.get("_warnings", []))
+    warnings = list(application.results.warnings)
     look = get_kind(application.kind).hook("confirm_warnings")
     if look:
         warnings += [w for w in look(application) if w not in warnings]
@@ -207,7 +205,7 @@ def application_submit(
     if not application.receipt_number:
         application.receipt_number = _receipt_number(timezone.now())
     now = timezone.now()  # after the counter's lock: 提出日時 order is 到達番号 order
-    application.data = {**_internal(application.data), **data}
+    application.data = data
     application.status = Status.SUBMITTED
     application.submitted_at = now
     application.revision += 1
@@ -256,6 +254,11 @@ def application_accept(
     application = _locked(application)
     if application.status != Status.SUBMITTED:
         raise ApplicationError("提出済みの申請だけを受理できます。", code="not_submitted")
+    if application.kind == MIDTERM_CERTIFICATION_KIND:
+        raise ApplicationError(
+            "中間前金払認定請求書は「認定する」または「不認定とする」で審査してください。",
+            code="needs_decision",
+        )
     application.status = Status.ACCEPTED
     application.accepted_at = timezone.now()
     application.reviewer = reviewer
@@ -379,11 +382,12 @@ def attachment_add(
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], code=exc.code or "pdf") from None
     before = kind.hook("before_attach")
-    if before:  # the kind reads the PDF; a refusal here stores nothing
-        updates = before(application, purpose, pdf.data)
-        if updates:
-            application.data = {**application.data, **updates}
-            application.save(update_fields=["data", "updated_at"])
+    if before:  # the kind reads the PDF once; a refusal here stores nothing
+        result = before(application, purpose, pdf.data)
+        if result is not None:
+            application.data = {**application.data, **result.values}
+            application.results = result.results
+            application.save(update_fields=["data", "hook_results", "updated_at"])
     stored = store_pdf(
         pdf, kind=f"application-{purpose}", company=application.company, uploaded_by=user
     )
@@ -453,3 +457,70 @@ def message_post(
         recipients,
     )
     return message
+
+
+# --- 中間前金払の認定 ------------------------------------------------------------------------
+
+MIDTERM_CERTIFICATION_KIND = "midterm_certification"
+
+
+@transaction.atomic
+def midterm_certify(
+    *,
+    application: Application,
+    reviewer,
+    certified: bool,
+    reason: str = "",
+    request: HttpRequest | None = None,
+):
+    """認定 or 不認定 (with a reason) of a submitted 中間前金払認定請求書: the request is 受理,
+    the decision recorded, audited and mailed to the contractor. 認定 re-checks the conditions
+    (施行規則附則第3条, the city's minimums, the 前払金) as they stand today."""
+    from applications.kinds.midterm_certification import certification_problems
+    from applications.models import MidtermCertification
+
+    reason = (reason or "").strip()
+    if not certified and not reason:
+        raise ApplicationError("不認定の理由を入力してください。", code="reason_required")
+    application = _locked(application)
+    if application.kind != MIDTERM_CERTIFICATION_KIND:
+        raise ApplicationError("中間前金払認定請求書だけを認定できます。", code="not_certification")
+    if application.status != Status.SUBMITTED:
+        raise ApplicationError("提出済みの認定請求だけを認定できます。", code="not_submitted")
+    if certified:
+        problems = certification_problems(application.case)
+        if problems:
+            raise ApplicationError(
+                "中間前金払の要件を満たしていないため認定できません: " + " ".join(problems),
+                code="not_eligible",
+            )
+    now = timezone.now()
+    application.status = Status.ACCEPTED
+    application.accepted_at = now
+    application.reviewer = reviewer
+    application.save()
+    decision = MidtermCertification.objects.create(
+        application=application,
+        case=application.case,
+        decision=(
+            MidtermCertification.Decision.CERTIFIED
+            if certified
+            else MidtermCertification.Decision.REFUSED
+        ),
+        reason=reason,
+        decided_by=reviewer,
+        decided_at=now,
+    )
+    audit.record(
+        "application.midterm_certified" if certified else "application.midterm_refused",
+        actor=reviewer,
+        target=application,
+        request=request,
+        payload={"decision": decision.decision, "reason": reason},
+    )
+    send_mail_on_commit(
+        "midterm_certified" if certified else "midterm_refused",
+        {**_mail_context(application), "decision": decision},
+        company_emails(application.company),
+    )
+    return decision

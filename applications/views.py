@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +17,12 @@ from applications import selectors, services
 from applications.constants import EDITABLE, WITHDRAWABLE, Status
 from applications.forms import AttachmentForm, MessageForm
 from applications.kinds import BY_CODE, labelled_values
+from applications.kinds import ECONTRACT as ECONTRACT_CODE
 from applications.models import Application, Attachment
 from applications.pdf import application_pdf, receipt_pdf
 from cases.selectors import cases_for_company
 from core.files import private_file_response
+from core.pages import page_url
 from core.ratelimit import limited, too_many
 
 
@@ -129,6 +133,29 @@ def _save_draft(request, *, case, kind, application, data) -> Application:
     )
 
 
+def _changed_filing_initial(request, case, kind) -> dict | None:
+    """「変更を届け出る」: the accepted filing's values, to change what differs (dated today)."""
+    accepted = _accepted_filing(request, case, kind)
+    if accepted is None:
+        return None
+    initial = {k: v for k, v in accepted.data.items() if not str(k).startswith("_")}
+    if kind.form.date_field:
+        initial[kind.form.date_field] = dt.date.today()
+    return initial
+
+
+def _accepted_filing(request, case, kind) -> Application | None:
+    """The accepted filing a new one of ``kind`` would change (only the 申出書 is changed so)."""
+    if kind.code != ECONTRACT_CODE:
+        return None
+    return (
+        selectors.applications_for_company(request.user)
+        .filter(case=case, kind=kind.code, status=Status.ACCEPTED)
+        .order_by("-accepted_at", "-id")
+        .first()
+    )
+
+
 def _edit(request: HttpRequest, *, case, kind, application: Application | None) -> HttpResponse:
     """入力: every POST saves the 下書き first (valid or not); 「確認画面へ進む」 then checks it."""
     company = request.user.company
@@ -165,14 +192,14 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
             return (
                 redirect("applications:detail", existing.pk)
                 if existing
-                else redirect("case_detail", case.pk)
+                else redirect(page_url("case", case.pk))
             )
         uploaded = _handle_upload(request, application, attachment_form)
         if uploaded and request.FILES.get("upload") and kind.hook("before_attach"):
             # The kind read the PDF: show what was read before anything is submitted (or the
             # kind's own note, e.g. that the contractor types the values by hand).
-            application.refresh_from_db(fields=["data"])
-            note = application.data.get("_attach_note")
+            application.refresh_from_db(fields=["data", "hook_results"])
+            note = application.results.note
             if note:
                 messages.warning(request, note)
             else:
@@ -184,7 +211,7 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
         if uploaded and action in ("confirm", "submit"):
             if form.is_valid():
                 application.refresh_from_db()
-                problems = services.submission_problems(application)
+                problems = services.submission_problems(application, form_checked=True)
                 if not problems:
                     return redirect("applications:confirm", application.pk)
         elif uploaded:
@@ -192,8 +219,10 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
             return redirect("applications:edit", application.pk)
         application.refresh_from_db()
     else:
-        initial = (application.data if application else None) or form_class.initial_for(
-            case, company
+        initial = (
+            (application.data if application else None)
+            or (_changed_filing_initial(request, case, kind) if application is None else None)
+            or form_class.initial_for(case, company)
         )
         form = form_class(initial=initial, case=case, company=company)
         _mask_secret_inputs(form, application)
@@ -202,14 +231,25 @@ def _edit(request: HttpRequest, *, case, kind, application: Application | None) 
 
 
 def _render_edit(
-    request, case, kind, form, attachment_form, application, problems=(), status: int = 200
+    request,
+    case,
+    kind,
+    form,
+    attachment_form,
+    application,
+    problems=(),
+    status: int = 200,
 ):
+    changing = (application is None or application.status == Status.DRAFT) and (
+        _accepted_filing(request, case, kind) is not None
+    )
     return render(
         request,
         "applications/edit.html",
         {
             "case": case,
             "kind": kind,
+            "changing": changing,
             "form": form,
             "attachment_form": attachment_form,
             "application": application,
@@ -333,7 +373,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("applications:edit", application.pk)
         return redirect("applications:detail", application.pk)
     application.refresh_from_db()
-    messages.success(request, f"提出しました。到達番号は{application.receipt_number}です。")
+    # The same word as the mail: a 差戻し answered is 「再提出」 (revision 2 and later).
+    done = "再提出しました" if application.revision > 1 else "提出しました"
+    messages.success(request, f"{done}。到達番号は{application.receipt_number}です。")
     return redirect("applications:done", application.pk)
 
 
@@ -366,7 +408,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("applications:detail", application.pk)
     if discard:
         messages.success(request, "下書きを削除しました。")
-        return redirect(reverse("case_detail", args=[case_pk]) + "#applications")
+        return redirect(page_url("case", case_pk) + "#applications")
     messages.success(request, "申請を取り下げました。")
     return redirect("applications:detail", application.pk)
 

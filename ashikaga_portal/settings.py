@@ -5,17 +5,33 @@ Everything that differs between machines comes from the environment (django-envi
 tests) or ``production`` (``manage.py check --deploy`` passes with the required variables set).
 """
 
+import logging
+import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
+from core.crypto_keys import derived_key as _derived_key
+from core.envfile import CheckedEnv
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# One environment file, read the same way by every process (manage.py, gunicorn, Celery worker and
+# beat): the path named by ENV_FILE (production: /etc/keiyaku/env, deploy/env.example), else
+# .env in the checkout when present. Variables already in the process environment win.
+ENV_FILE = os.environ.get("ENV_FILE", "")
+env = CheckedEnv()
+if ENV_FILE:
+    if not Path(ENV_FILE).is_file():
+        raise environ.ImproperlyConfigured(f"ENV_FILE={ENV_FILE}: no such file.")
+    env.read_env(ENV_FILE, overwrite=False)
+else:
+    env.read_env(BASE_DIR / ".env", overwrite=False)
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "production"}:
@@ -29,6 +45,19 @@ SECRET_KEY = (
     env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
     if DEBUG and not PRODUCTION
     else env.str("SECRET_KEY")
+)
+
+# The 認証キー and 閲覧用パスワード are encrypted at rest (core/crypto.py). FIELD_ENCRYPTION_KEYS:
+# Fernet keys, newest first (rotation: add the new key in front, run `reencrypt_secrets`, then
+# drop the old one); FIELD_HASH_KEY: the HMAC key of the search digests. Only development with
+# DEBUG derives them from SECRET_KEY; production must set both (system check core.E030).
+_DEV_KEYS = DEBUG and not PRODUCTION
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS",
+    default=[_derived_key(SECRET_KEY, "field-encryption")] if _DEV_KEYS else [],
+)
+FIELD_HASH_KEY = env.str(
+    "FIELD_HASH_KEY", default=_derived_key(SECRET_KEY, "field-hash") if _DEV_KEYS else ""
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -60,11 +89,15 @@ INSTALLED_APPS = [
 ]
 # The local CloudSign stand-in; a system check refuses it in production.
 ESIGN_SANDBOX_ENABLED = env.bool("ESIGN_SANDBOX_ENABLED", default=not PRODUCTION)
+# The CI deploy job (.ci/deploy) runs production settings with the sandbox: its system check is
+# then a warning. Never set on a machine that serves the city.
+ESIGN_SANDBOX_DEPLOY_TEST = env.bool("ESIGN_SANDBOX_DEPLOY_TEST", default=False)
 if ESIGN_SANDBOX_ENABLED:
     INSTALLED_APPS.append("esign_sandbox")
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
@@ -82,7 +115,11 @@ MIDDLEWARE = [
     "core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.PortalErrorPagesMiddleware",
 ]
+# `make run` (DEBUG on) sets PORTAL_ERROR_PAGES_IN_DEBUG=1: the Japanese 404/500 pages as users
+# will see them (`make run PORTAL_ERROR_PAGES_IN_DEBUG=0`: Django's debug pages).
+PORTAL_ERROR_PAGES_IN_DEBUG = env.bool("PORTAL_ERROR_PAGES_IN_DEBUG", default=False)
 
 ROOT_URLCONF = "ashikaga_portal.urls"
 WSGI_APPLICATION = "ashikaga_portal.wsgi.application"
@@ -118,6 +155,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.str("DATABASE_TEST_NAME", default=""):  # the test database's name (default test_<NAME>)
+        DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -180,6 +219,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = None
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")  # or "s3"
+# How many machines run the portal (web or worker). More than one: files must be in shared
+# S3-compatible storage, the broker and the cache shared (core.checks refuses anything else).
+NODE_COUNT = env.int("NODE_COUNT", default=1)
 STORAGES = {
     # FileSystemStorage follows MEDIA_ROOT; with MEDIA_URL None it can build no public URL.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -242,6 +284,19 @@ MAIL_SUBJECT_PREFIX = env.str("MAIL_SUBJECT_PREFIX", default="【足利市 電�
 # Celery: kombu's filesystem transport by default, so `make run` needs no broker server.
 CELERY_DATA_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Parallel test processes (pytest-xdist's gw0, gw1, …) each take their own Redis database, so a
+# worker one test starts never takes another's messages. The marker keeps the workers those
+# tests start as subprocesses (which inherit this environment) on the same database.
+if (
+    (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER"))
+    and CELERY_BROKER_URL.startswith("redis")
+    and not os.environ.get("TEST_BROKER_PER_WORKER")
+):
+    _broker = urlsplit(CELERY_BROKER_URL)
+    _db = int(_broker.path.strip("/") or 0) + 8 + int(_xdist_worker.removeprefix("gw"))
+    CELERY_BROKER_URL = urlunsplit(_broker._replace(path=f"/{_db % 16}"))
+    os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
+    os.environ["TEST_BROKER_PER_WORKER"] = "1"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
@@ -268,6 +323,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
+# With Redis, the beat keeps its schedule in Redis under a lock (celery-redbeat): however many beat
+# processes are started, one runs the schedule and the others wait to take over.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = env.str("REDBEAT_REDIS_URL", default=CELERY_BROKER_URL)
+    CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="keiyaku:redbeat:")
+    # A beat that died holds the lock this long; the next one takes over then.
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("REDBEAT_LOCK_TIMEOUT", default=60)
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_INTERVAL", default=5)
+# Worker and beat log through Django's LOGGING (JSON lines like the web).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "sync-signing-status": {
         "task": "contracts.tasks.sync_signing_status",
@@ -275,7 +341,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "redrive-signing-requests": {
         "task": "contracts.tasks.redrive_signing_requests",
-        "schedule": env.int("REDRIVE_INTERVAL_SECONDS", default=60),
+        "schedule": env.int("REDRIVE_INTERVAL_SECONDS", default=10),
     },
     "reconcile-signing-requests": {
         "task": "contracts.tasks.reconcile_signing_requests",
@@ -288,6 +354,14 @@ CELERY_BEAT_SCHEDULE = {
     "check-file-integrity": {
         "task": "core.tasks.check_file_integrity",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "refetch-signed-documents": {
+        "task": "contracts.tasks.refetch_signed_documents",
+        "schedule": crontab(minute=23),
+    },
+    "renew-archive-timestamps": {
+        "task": "contracts.tasks.renew_archive_timestamps",
+        "schedule": crontab(hour=4, minute=5),
     },
     "purge-expired-invitations": {
         "task": "accounts.tasks.purge_expired_invitations",
@@ -319,6 +393,14 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the import writes its own audit record
+# Limits checked on the raw bytes before any parsing (core.imports.inspect_upload): a file over
+# them is refused with a Japanese message within seconds. 案件 files above IMPORT_BACKGROUND_ROWS
+# rows are checked and imported by a Celery job (cases.tasks) with progress on the page; other
+# imports run in the request and take at most IMPORT_SYNC_MAX_ROWS rows.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=3_000)
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=500)
 
 # Two-factor authentication (django-otp): staff must pass a TOTP token to use the admin.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
@@ -337,6 +419,7 @@ RATE_LIMITS = {
     "webhook": (600, 60),
     "otp": (10, 600),
     "message": (10, 600),  # やり取り posts per contractor user (each one sends mail)
+    "staff_message": (30, 600),  # やり取り posts per staff member from the admin (each one mails)
     # failed logins from one client address, over every account (then 429 on every login path)
     "login_address": (env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20), 900),
 }
@@ -368,7 +451,38 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# /healthz (readiness) and /livez (liveness) answer plain HTTP: a load balancer probes by address.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
+if ESIGN_SANDBOX_ENABLED:
+    # The workers reach the local sandbox directly over HTTP (development and the CI deploy job).
+    SECURE_REDIRECT_EXEMPT.append(r"^sandbox/")
+# Readiness results are kept this many seconds per process (a probe storm costs nothing).
+HEALTHZ_CACHE_SECONDS = env.float("HEALTHZ_CACHE_SECONDS", default=5.0)
+
+# Errors: mail to ADMINS (comma-separated addresses) and, with SENTRY_DSN, Sentry (core.observe
+# scrubs 認証キー, passwords and personal fields from every event before it leaves).
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from core.observe import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces=SENTRY_TRACES_SAMPLE_RATE)
+
+# Prometheus metrics at /metrics (staff, or `Authorization: Bearer METRICS_TOKEN` for the
+# scraper). PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) adds up the gunicorn and
+# Celery processes of one node.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Backups (manage.py backup): dated folders older than this are removed (the newest is kept).
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
+
 LOG_JSON = env.bool("LOG_JSON", default=PRODUCTION)
+# Python warnings (a dependency's deprecation, Celery's) are log lines like any other; pyHanko's
+# import of cryptography's DSA class (DSA is used by nothing here) is not news for the operator.
+warnings.filterwarnings("ignore", message="DSA is deprecated")
+logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -376,7 +490,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "core.logs.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             "json_ensure_ascii": False,
@@ -390,8 +504,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # gunicorn's own lines go through the same handler (deploy/gunicorn.conf.py).
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
 
 # The e-signature service (CloudSign). `make run` points the portal at the local sandbox.
 CLOUDSIGN_API_BASE = env.str(
@@ -404,6 +523,14 @@ CLOUDSIGN_READ_TIMEOUT = env.float("CLOUDSIGN_READ_TIMEOUT", default=190.0)
 # The local sandbox's own CA, signer and TSA (created on first use).
 ESIGN_SANDBOX_PKI_DIR = env.str("ESIGN_SANDBOX_PKI_DIR", default=str(VAR_DIR / "sandbox-pki"))
 ESIGN_SANDBOX_LINK_DAYS = 10
+# The sandbox's own address in its certificates (CRL, OCSP); empty: SITE_URL.
+ESIGN_SANDBOX_PUBLIC_URL = env.str("ESIGN_SANDBOX_PUBLIC_URL", default="")
+# CloudSign adds its document timestamp (long-term signature) about 24 hours after conclusion.
+ESIGN_SANDBOX_LONG_TERM_DELAY_SECONDS = env.int(
+    "ESIGN_SANDBOX_LONG_TERM_DELAY_SECONDS", default=24 * 3600
+)
+# The sandbox's archive TSA renews its certificate when less than this remains.
+ESIGN_SANDBOX_TSA_ROLLOVER_DAYS = env.int("ESIGN_SANDBOX_TSA_ROLLOVER_DAYS", default=730)
 # The sandbox behaves like CloudSign's LGWAN hosts: 400 on file downloads, no webhooks.
 ESIGN_SANDBOX_LGWAN = env.bool("ESIGN_SANDBOX_LGWAN", default=False)
 ESIGN_SANDBOX_RATE_LIMIT = env.int("ESIGN_SANDBOX_RATE_LIMIT", default=800)  # requests/min/token
@@ -419,11 +546,28 @@ CONTRACT_COUNCIL_THRESHOLDS = {  # 契約区分 → threshold on the 予定価�
     "printing": CONTRACT_COUNCIL_THRESHOLD,  # 製造の請負
     "goods": CONTRACT_COUNCIL_THRESHOLD_GOODS,
 }
+# 工事 (契約区分 → 契約金額): from this amount a contract is not sent until the case's 予定価格 is
+# registered, since the 議決 is judged on the 予定価格 and an award can be far below it (an award of
+# 1億4千万円 on a 予定価格 of 1億5千5百万円). Default: 2/3 of the threshold, under the lowest usual
+# 最低制限価格 ratio (75%) (docs/domain.md 「議決」; [INFERRED] confirm).
+CONTRACT_PLANNED_PRICE_REQUIRED_FROM = env.int(
+    "CONTRACT_PLANNED_PRICE_REQUIRED_FROM", default=100_000_000
+)
+CONTRACT_PLANNED_PRICE_REQUIRED = {  # 契約区分 → 契約金額 from which the 予定価格 is required
+    "construction": CONTRACT_PLANNED_PRICE_REQUIRED_FROM,
+    "small_works": CONTRACT_PLANNED_PRICE_REQUIRED_FROM,
+}
 # Counted from the 契約日 to the end of the 工期 (other cities' rule, e.g. 柏市).
 CONTRACT_MAX_TERM_YEARS = env.int("CONTRACT_MAX_TERM_YEARS", default=10)
 # 前払金: the minimum 請負金額 and 工期 (days, start and end included) for a case to have one.
-ADVANCE_MIN_AMOUNT = env.int("ADVANCE_MIN_AMOUNT", default=1_000_000)
+# 1,300,000円: the lower of the values nearby Tochigi cities use (1,300,000円 as 佐野市, or
+# 5,000,000円); 足利市's 規則 was not found — confirm (docs/domain.md 「前払金」).
+ADVANCE_MIN_AMOUNT = env.int("ADVANCE_MIN_AMOUNT", default=1_300_000)
 ADVANCE_MIN_PERIOD_DAYS = env.int("ADVANCE_MIN_PERIOD_DAYS", default=0)
+# 中間前金払: its own minimum 請負金額 and 工期 (cities use 1,300,000円 (佐野市, domain-notes S-P1),
+# 5,000,000円, 10,000,000円 and 100日); defaults: 佐野市's amount, no 工期 minimum. Confirm.
+MIDTERM_MIN_AMOUNT = env.int("MIDTERM_MIN_AMOUNT", default=1_300_000)
+MIDTERM_MIN_PERIOD_DAYS = env.int("MIDTERM_MIN_PERIOD_DAYS", default=0)
 # 現場代理人兼任届: each contract's amount must be under this; whether a 連絡員 is required.
 AGENT_CONCURRENT_AMOUNT_LIMIT = env.int("AGENT_CONCURRENT_AMOUNT_LIMIT", default=45_000_000)
 AGENT_CONCURRENT_LIAISON_REQUIRED = env.bool("AGENT_CONCURRENT_LIAISON_REQUIRED", default=False)
@@ -432,8 +576,14 @@ CLOUDSIGN_RATE_LIMIT = env.int("CLOUDSIGN_RATE_LIMIT", default=700)
 
 # Signing status sync (contracts.sync) and signed-document storage.
 SYNC_OVERLAP_SECONDS = env.int("SYNC_OVERLAP_SECONDS", default=300)
-# How long a worker's claim on a signing request lasts (a dead worker's claim expires then).
-SIGNING_CLAIM_SECONDS = env.int("SIGNING_CLAIM_SECONDS", default=300)
+# A worker's claim on a signing request is a lease of SIGNING_CLAIM_SECONDS, renewed every
+# SIGNING_LEASE_RENEW_SECONDS while the work runs (contracts.services.common.lease_renewed): a
+# dead worker's send or store is picked up by the redrive job (every REDRIVE_INTERVAL_SECONDS)
+# within about SIGNING_CLAIM_SECONDS + REDRIVE_INTERVAL_SECONDS (< 60 s).
+SIGNING_CLAIM_SECONDS = env.int("SIGNING_CLAIM_SECONDS", default=20)
+SIGNING_LEASE_RENEW_SECONDS = env.float(
+    "SIGNING_LEASE_RENEW_SECONDS", default=max(1.0, SIGNING_CLAIM_SECONDS / 3)
+)
 # A send still queued/sending this long after its last wake-up (message lost: worker, database or
 # broker down) is woken again by the redrive job.
 SIGNING_REDRIVE_AFTER_SECONDS = env.int("SIGNING_REDRIVE_AFTER_SECONDS", default=120)
@@ -452,6 +602,28 @@ CLOUDSIGN_WEBHOOK_ALLOWED_IPS = env.list("CLOUDSIGN_WEBHOOK_ALLOWED_IPS", defaul
 WEBHOOK_MAX_BYTES = 64 * 1024
 # PEM bundle of the CAs whose signatures count as valid; empty: the sandbox CA when it is on.
 ESIGN_TRUST_ROOTS = env.str("ESIGN_TRUST_ROOTS", default="")
+# Revocation (CRL/OCSP) is fetched only from these hosts (the CAs' and TSAs' published URLs);
+# otherwise only the revocation data in the file's DSS counts. The sandbox host in development.
+ESIGN_REVOCATION_HOSTS = env.list(
+    "ESIGN_REVOCATION_HOSTS",
+    default=["127.0.0.1", "localhost"] if ESIGN_SANDBOX_ENABLED else [],
+)
+# A CRL fetched is reused for this long in each process (0: fetched for every verification).
+ESIGN_CRL_CACHE_SECONDS = env.int("ESIGN_CRL_CACHE_SECONDS", default=300)
+# Re-fetching the signed file once CloudSign has added its document timestamp (long-term
+# signature): first after this many hours, then every ESIGN_REFETCH_INTERVAL_HOURS, for up to
+# ESIGN_REFETCH_DAYS days; after that the document is listed in the staff work queue.
+ESIGN_REFETCH_FIRST_HOURS = env.float("ESIGN_REFETCH_FIRST_HOURS", default=25)
+ESIGN_REFETCH_INTERVAL_HOURS = env.float("ESIGN_REFETCH_INTERVAL_HOURS", default=24)
+ESIGN_REFETCH_DAYS = env.int("ESIGN_REFETCH_DAYS", default=7)
+# The city's archive timestamp (RFC 3161): a new document timestamp is added this many days
+# before the newest timestamp certificate in the file expires. Empty URL: the sandbox's TSA
+# when the sandbox is on, otherwise no renewal (a deploy-check warning).
+ESIGN_ARCHIVE_TSA_URL = env.str(
+    "ESIGN_ARCHIVE_TSA_URL",
+    default=SITE_URL + "/sandbox/cloudsign/pki/tsa" if ESIGN_SANDBOX_ENABLED else "",
+)
+ESIGN_ARCHIVE_RENEWAL_MARGIN_DAYS = env.int("ESIGN_ARCHIVE_RENEWAL_MARGIN_DAYS", default=365)
 
 # 電子保証: 契約保証 must cover at least this share of the 請負金額.
 SURETY_PERFORMANCE_RATIO = env.str("SURETY_PERFORMANCE_RATIO", default="1/10")
@@ -461,3 +633,7 @@ SURETY_DSURE_URL = env.str("SURETY_DSURE_URL", default="https://www.d-sure.jp/")
 
 # Archive: signed contracts are kept at least this many years after the end of the 工期.
 ARCHIVE_RETENTION_YEARS = env.int("ARCHIVE_RETENTION_YEARS", default=10)
+
+# Every variable above has been read: a malformed one is reported by name (core.checks, and the
+# web, worker and beat refuse to start: core.envfile.refuse_malformed).
+ENV_ERRORS = env.errors

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts.views import admin_login
-from core.health import healthz, robots
+from core.health import healthz, livez, robots
+from core.metrics import metrics
+from core.middleware import portal_not_found
 
 admin.site.site_header = "足利市 電子契約ポータル 管理"
 admin.site.site_title = "足利市 電子契約ポータル 管理"
@@ -13,6 +15,8 @@ handler400 = "core.views.bad_request"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
+    path("metrics", metrics, name="metrics"),
     path("robots.txt", robots, name="robots"),
     # The admin's own login form would be a second way in with its own rules: it is the portal's.
     path("admin/login/", admin_login, name="admin_login"),
@@ -26,3 +30,8 @@ urlpatterns = [
 
 if settings.ESIGN_SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/cloudsign/", include("esign_sandbox.urls")))
+
+if settings.DEBUG and settings.PORTAL_ERROR_PAGES_IN_DEBUG:
+    # Unknown addresses get the Japanese 404 page in development too (PortalErrorPagesMiddleware).
+    # (Only addresses ending in 「/」, so that APPEND_SLASH still redirects 「/admin」.)
+    urlpatterns.append(re_path(r"^(?P<path>.*/)$", portal_not_found))

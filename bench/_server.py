@@ -79,3 +79,34 @@ def portal_server(*, workers: int = 1, threads: int = 4, extra_env: dict | None 
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict, *, concurrency: int = 2):
+    """One Celery worker (threads pool, no beat) for the benches, stopped on exit."""
+    worker = subprocess.Popen(  # noqa: S603 - a fixed command
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ashikaga_portal",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        time.sleep(3)  # the worker connects to the broker
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)

@@ -21,12 +21,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._smoke import smoke_mode  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_archive"
+REPEAT = 30  # timings per search
 
 
 def main() -> None:
-    total = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    global REPEAT
+    smoke = smoke_mode()
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else (300 if smoke else 100_000)
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    if smoke:  # a database of its own, filled with a few hundred rows, each search twice
+        url = url.rsplit("/", 1)[0] + "/bench_archive_smoke"
+        REPEAT = 2
     if not url.startswith("postgres"):
         sys.exit("this bench needs PostgreSQL: set DATABASE_URL=postgres://…")
     name = url.rsplit("/", 1)[1]
@@ -67,7 +76,7 @@ def fill(total: int) -> None:
             vendor_number=f"V{i:05d}",
             corporate_number=f"{i:013d}",
         )
-        for i in range(2000)
+        for i in range(min(2000, total))
     )
     categories = [
         "construction",
@@ -88,7 +97,7 @@ def fill(total: int) -> None:
             awarded_company=rng.choice(companies),
             amount=rng.randrange(1_000_000, 300_000_000, 1000),
         )
-        for i in range(20_000)
+        for i in range(min(20_000, total))
     )
     start = dt.date(2016, 4, 1)
 
@@ -166,7 +175,7 @@ def run() -> None:
         if "department" in data:
             data["department"] = Department.objects.get(code=data["department"])
         timings = []
-        for _ in range(30):
+        for _ in range(REPEAT):
             t0 = time.perf_counter()
             qs = archive.with_documents(archive.search(Contract.objects.all(), data))
             rows = list(qs[:50])

@@ -17,13 +17,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._server import portal_server  # noqa: E402
+from bench._smoke import smoke_mode  # noqa: E402
 from esign.client import CloudSignClient  # noqa: E402
 
 DEMO_CLIENT_ID = "00000000-0000-4000-8000-000000000000"
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    smoke = smoke_mode()
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else (20 if smoke else 1000)
     # The sandbox enforces CloudSign's 800 requests/minute; lift it to measure throughput.
     with portal_server(threads=4, extra_env={"ESIGN_SANDBOX_RATE_LIMIT": "1000000"}) as (base, _):
         client = CloudSignClient(base + "/sandbox/cloudsign", DEMO_CLIENT_ID)

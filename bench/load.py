@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._server import free_port  # noqa: E402
+from bench._smoke import smoke_mode  # noqa: E402
 
 
 def wrk(url: str, seconds: int, cookie: str | None) -> tuple[float, float]:
@@ -47,7 +48,8 @@ def wrk(url: str, seconds: int, cookie: str | None) -> tuple[float, float]:
 
 
 def main() -> None:
-    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    smoke = smoke_mode()
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else (1 if smoke else 20)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
     var = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -60,6 +62,9 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "ESIGN_SANDBOX_ENABLED": "False",
         "LOG_LEVEL": "WARNING",
+        # With DEBUG off the secrets' keys are required (bench-only values).
+        "FIELD_ENCRYPTION_KEYS": "YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW8=",
+        "FIELD_HASH_KEY": "bench-only-hash-key-not-for-production-use-0123456789",
     }
     env.pop("DATABASE_URL", None)
     python = sys.executable

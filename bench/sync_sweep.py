@@ -22,13 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._server import portal_server  # noqa: E402
+from bench._smoke import smoke_mode  # noqa: E402
 
 DEMO_CLIENT_ID = "00000000-0000-4000-8000-000000000000"
 
 
 def main() -> None:
-    in_flight = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    changed = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    smoke = smoke_mode()
+    in_flight = int(sys.argv[1]) if len(sys.argv) > 1 else (50 if smoke else 5000)
+    changed = int(sys.argv[2]) if len(sys.argv) > 2 else (5 if smoke else 50)
     with portal_server(threads=4, extra_env={"ESIGN_SANDBOX_RATE_LIMIT": "10000000"}) as (
         base,
         env,

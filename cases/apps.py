@@ -9,4 +9,4 @@ class CasesConfig(AppConfig):
         from cases.constants import AUDIT_ACTIONS
         from core import labels
 
-        labels.register(actions=AUDIT_ACTIONS)
+        labels.register(actions=AUDIT_ACTIONS, action_groups={"case": "案件"}, audit_target="cases")

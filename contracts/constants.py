@@ -54,7 +54,8 @@ class DocumentKind(models.TextChoices):
 
 class SignatureStatus(models.TextChoices):
     VALID = "valid", "有効"
-    VALID_NO_ROOT = "valid_no_root", "有効（信頼の起点が未設定）"
+    VALID_NO_ROOT = "valid_no_root", "有効（信頼の起点が未設定）"  # older rows only
+    UNCONFIRMED = "unconfirmed", "未確認（失効・信頼の起点を確認できず）"
     INVALID = "invalid", "無効"
     UNVERIFIED = "unverified", "未検証"  # recorded before the PAdES verifier; re-verified nightly
 
@@ -102,6 +103,7 @@ AUDIT_ACTIONS = {
     "contract.file_added": "契約書ファイルの登録",
     "contract.file_removed": "契約書ファイルの削除",
     "contract.saved": "契約の保存",
+    "contract.resend_as_is": "却下後にそのまま再送信する判断",
     "contract.sent": "電子署名への送信",
     "contract.values_differ": "案件と異なる契約内容",
     "signing_request.auto_reminded": "署名の自動リマインド",
@@ -112,6 +114,13 @@ AUDIT_ACTIONS = {
     "signing_request.sent": "署名依頼の送信完了",
     "signing_request.store_failed": "締結済み書類の取得失敗",
     "signed_document.reverified": "電子署名の再検証",
+    "signed_document.refetched": "締結済み書類の再取得（新しい版を保存）",
+    "signed_document.refetch_same": "締結済み書類の再取得（変更なし）",
+    "signed_document.refetch_refused": "締結済み書類の再取得（受け入れ拒否）",
+    "signed_document.refetch_failed": "締結済み書類の再取得失敗",
+    "signed_document.renewed": "アーカイブタイムスタンプの追加",
+    "signed_document.renew_refused": "アーカイブタイムスタンプの追加見送り",
+    "signed_document.uploaded": "締結済み書類のアップロード",
 }
 
 # Kinds of stored file this app writes.

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from contracts.constants import SignatureStatus
 from contracts.models import SignedDocument
+from contracts.services.versions import renew_due_at
 from contracts.verify import load_trust_roots, verify_pdf
 from core import audit
 from core.models import StoredFile
@@ -37,6 +38,8 @@ def signed_documents_reverify() -> list[tuple[StoredFile, str]]:
                 signature_detail=result.detail,
                 signature_checks=result.checks,
                 verified_at=timezone.now(),
+                long_term=result.long_term,
+                renew_due_at=renew_due_at(result.timestamp_expires_at),
             )
             if result.status != previous:
                 audit.record(

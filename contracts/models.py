@@ -6,6 +6,7 @@ from django.db import models
 from contracts.constants import (
     DOCUMENT_STATUS_CHOICES,
     PARTICIPANT_STATUS_CHOICES,
+    SENDABLE,
     ContractKind,
     ContractStatus,
     DocumentKind,
@@ -57,6 +58,10 @@ class Contract(models.Model):
         default=ContractStatus.PREPARING,
         db_index=True,
     )
+    resend_as_is_at = models.DateTimeField(
+        "却下後にそのまま再送信する判断の日時", null=True, blank=True
+    )
+    resend_as_is_reason = models.TextField("却下後にそのまま再送信する理由", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="作成者",
@@ -77,6 +82,16 @@ class Contract(models.Model):
             models.Index(fields=["amount"], name="contract_amount_idx"),
             models.Index(fields=["status", "contract_date"], name="contract_status_date_idx"),
             models.Index(fields=["-created_at", "-id"], name="contract_newest_idx"),
+            # The staff list filtered by 状態, in its default order.
+            models.Index(
+                fields=["status", "-created_at", "-id"], name="contract_status_newest_idx"
+            ),
+            # 業務ホーム「送信できる契約」: the oldest sendable contracts.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status__in=sorted(s.value for s in SENDABLE)),
+                name="contract_sendable_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -197,7 +212,27 @@ class SigningRequest(models.Model):
         verbose_name = "署名依頼"
         verbose_name_plural = "署名依頼"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["-created_at", "-id"], name="signingrequest_newest_idx")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="signingrequest_newest_idx"),
+            # The staff list filtered by 状態, in its default order.
+            models.Index(fields=["status", "-created_at", "-id"], name="signingrequest_status_idx"),
+            # 業務ホーム: 署名待ち (oldest sent), エラー (oldest error), 今週の締結 (newest).
+            models.Index(
+                fields=["sent_at", "id"],
+                condition=models.Q(status=RequestStatus.WAITING),
+                name="signingrequest_waiting_idx",
+            ),
+            models.Index(
+                fields=["last_error_at", "id"],
+                condition=models.Q(last_error_at__isnull=False),
+                name="signingrequest_error_idx",
+            ),
+            models.Index(
+                fields=["-concluded_at", "-id"],
+                condition=models.Q(status=RequestStatus.CONCLUDED),
+                name="signingrequest_concluded_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract"],
@@ -332,6 +367,17 @@ class SignedDocument(models.Model):
     timestamp_at = models.DateTimeField("タイムスタンプ", null=True, blank=True)
     verified_at = models.DateTimeField("検証日時", null=True, blank=True)
     created_at = models.DateTimeField("保存日時", auto_now_add=True)
+    # The long-term form: a valid document timestamp covers the last signature (CloudSign adds
+    # one about 24 h after conclusion; the city's archive timestamps renew it).
+    long_term = models.BooleanField("長期署名（文書タイムスタンプ）", default=False)
+    next_refetch_at = models.DateTimeField("次回の再取得", null=True, blank=True, db_index=True)
+    refetch_attempts = models.PositiveSmallIntegerField("再取得の回数", default=0)
+    refetch_gave_up_at = models.DateTimeField(
+        "文書タイムスタンプ待ちの打ち切り", null=True, blank=True
+    )
+    renew_due_at = models.DateTimeField(
+        "アーカイブタイムスタンプの更新期限", null=True, blank=True, db_index=True
+    )
 
     class Meta:
         verbose_name = "締結書類"
@@ -349,6 +395,61 @@ class SignedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.stored_file.original_name}"
+
+    @property
+    def long_term_label(self) -> str:
+        """What the archive knows about the long-term signature, in Japanese."""
+        if self.long_term:
+            return "長期署名あり（文書タイムスタンプ）"
+        if self.refetch_gave_up_at is not None:
+            return "長期署名なし（文書タイムスタンプが付与されていません）"
+        return "長期署名はまだありません（クラウドサインが締結の約24時間後に付与）"
+
+
+class VersionSource(models.TextChoices):
+    CONCLUSION = "conclusion", "締結時の取得"
+    REFETCH = "refetch", "再取得（長期署名の付与後）"
+    RENEWAL = "renewal", "アーカイブタイムスタンプの追加"
+    UPLOAD = "upload", "職員によるアップロード"
+
+
+class SignedDocumentVersion(models.Model):
+    """One stored version of a signed document. Each later version extends the one before
+    (append-only: DSS data and document timestamps); none is ever overwritten or deleted."""
+
+    document = models.ForeignKey(
+        SignedDocument, verbose_name="締結書類", on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版")
+    source = models.CharField("取得方法", max_length=20, choices=VersionSource.choices)
+    stored_file = models.ForeignKey(
+        "core.StoredFile", verbose_name="ファイル", on_delete=models.PROTECT, related_name="+"
+    )
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("サイズ")
+    signature_status = models.CharField("電子署名", max_length=20, choices=SignatureStatus.choices)
+    signature_detail = models.TextField("検証結果", blank=True)
+    long_term = models.BooleanField("長期署名（文書タイムスタンプ）", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登録者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("保存日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "締結書類の版"
+        verbose_name_plural = "締結書類の版"
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="signed_document_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} 第{self.number}版（{self.get_source_display()}）"
 
 
 class SyncState(models.Model):

@@ -10,6 +10,7 @@ from accounts.selectors import scope_to_staff
 from applications.constants import Status as ApplicationStatus
 from applications.kinds import ECONTRACT
 from applications.models import Application
+from applications.selectors import econtract_signers
 from contracts.constants import REQUEST_ACTIVE, SENDABLE, ContractStatus
 from contracts.eligibility import council_problems, term_problems
 from contracts.models import Contract
@@ -26,6 +27,79 @@ def contracts_for_company(user) -> QuerySet[Contract]:
 
 def contracts_for_staff(user) -> QuerySet[Contract]:
     return scope_to_staff(Contract.objects.all(), user, "case__department")
+
+
+# --- the 却下 path -----------------------------------------------------------------------------
+
+
+def latest_rejection(contract: Contract):
+    """The signing request the contractor (or the city's signer) 却下ed, when the contract is
+    却下 now; None otherwise."""
+    from contracts.constants import RequestStatus
+    from contracts.models import SigningRequest
+
+    if contract.status != ContractStatus.REJECTED:
+        return None
+    return (
+        SigningRequest.objects.filter(contract=contract, status=RequestStatus.REJECTED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _new_file_since_rejection():
+    """A PDF of the contract that no 却下ed request carried (a replaced contract PDF)."""
+    from django.db.models import Exists, OuterRef
+
+    from contracts.constants import RequestStatus
+    from contracts.models import ContractFile, RemoteFile
+
+    sent_in_rejected = RemoteFile.objects.filter(
+        contract_file=OuterRef("pk"), signing_request__status=RequestStatus.REJECTED
+    )
+    return Exists(
+        ContractFile.objects.filter(contract=OuterRef("pk")).exclude(Exists(sent_in_rejected))
+    )
+
+
+def rejection_unresolved_q():
+    """The 却下ed contracts that may not be resent yet: no new PDF and no recorded decision to
+    resend as is after the rejected request."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    from contracts.constants import RequestStatus
+    from contracts.models import SigningRequest
+
+    rejected_at = Subquery(
+        SigningRequest.objects.filter(contract=OuterRef("pk"), status=RequestStatus.REJECTED)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    decided = Q(resend_as_is_at__isnull=False, resend_as_is_at__gt=rejected_at)
+    return Q(status=ContractStatus.REJECTED) & ~_new_file_since_rejection() & ~decided
+
+
+def rejection_unresolved(contract: Contract) -> bool:
+    if contract.status != ContractStatus.REJECTED:
+        return False
+    return Contract.objects.filter(rejection_unresolved_q(), pk=contract.pk).exists()
+
+
+def rejected_contracts(qs: QuerySet[Contract]) -> QuerySet[Contract]:
+    """却下された契約 still waiting for staff (a new PDF or a decision to resend as is), with the
+    reason and the date of the rejection annotated (``rejected_reason``, ``rejected_on``)."""
+    from django.db.models import OuterRef, Subquery
+
+    from contracts.constants import RequestStatus
+    from contracts.models import SigningRequest
+
+    latest = SigningRequest.objects.filter(
+        contract=OuterRef("pk"), status=RequestStatus.REJECTED
+    ).order_by("-created_at", "-id")
+    return qs.filter(rejection_unresolved_q()).annotate(
+        rejected_reason=Subquery(latest.values("decline_comment")[:1]),
+        rejected_at=Subquery(latest.values("closed_at")[:1]),
+    )
 
 
 # --- the send gate ---------------------------------------------------------------------------
@@ -67,6 +141,11 @@ def gate_problems(contract: Contract) -> list[str]:
     problems += term_problems(contract) + council_problems(contract)
     if contract.signing_requests.filter(status__in=REQUEST_ACTIVE).exists():
         problems.append("この契約には進行中の署名依頼があります。")
+    if rejection_unresolved(contract):
+        problems.append(
+            "却下された契約です。契約書のPDFを差し替えるか、"
+            "「このまま再送信する」を理由とともに記録してから送信してください。"
+        )
     from surety.services import performance_gate_problems
 
     problems += performance_gate_problems(contract)
@@ -92,6 +171,11 @@ def _council_cases():
             Q(case__planned_price__gte=threshold)
             | Q(case__planned_price__isnull=True, amount__gte=threshold)
         )
+    for category, required_from in settings.CONTRACT_PLANNED_PRICE_REQUIRED.items():
+        if required_from is not None:  # no 予定価格 where it is required: not sendable either
+            condition |= Q(
+                case__category=category, case__planned_price__isnull=True, amount__gte=required_from
+            )
     return condition
 
 
@@ -121,7 +205,8 @@ def ready_to_send(qs: QuerySet[Contract]) -> QuerySet[Contract]:
         case=OuterRef("case"), product=Product.PERFORMANCE
     )
     surety_ok = (
-        Q(case__surety_exempt=True)
+        # 免除 counts with a reason (not blank, not only spaces), as in performance_gate_problems
+        (Q(case__surety_exempt=True) & ~Q(case__surety_exempt_reason__regex=r"^\s*$"))
         | Exists(performance.filter(form=SuretyForm.ELECTRONIC, status=SuretyStatus.VERIFIED))
         | Exists(
             performance.exclude(form=SuretyForm.ELECTRONIC)
@@ -143,21 +228,27 @@ def ready_to_send(qs: QuerySet[Contract]) -> QuerySet[Contract]:
             )
         )
         .filter(surety_ok)
+        .exclude(rejection_unresolved_q())
+    )
+
+
+def problem_condition():
+    """The condition of :func:`with_problems`, for counting beside others in one query."""
+    from django.db.models import Q
+
+    from contracts.constants import RequestStatus
+
+    return (
+        Q(status=RequestStatus.FAILED)
+        | Q(status__in=REQUEST_ACTIVE, last_error_at__isnull=False)
+        | Q(status=RequestStatus.CONCLUDED, stored_at__isnull=True, last_error_at__isnull=False)
     )
 
 
 def with_problems(qs: QuerySet) -> QuerySet:
     """Signing requests needing staff: a failed send, or an error while sending, syncing or
     storing that has not cleared."""
-    from django.db.models import Q
-
-    from contracts.constants import RequestStatus
-
-    return qs.filter(
-        Q(status=RequestStatus.FAILED)
-        | Q(status__in=REQUEST_ACTIVE, last_error_at__isnull=False)
-        | Q(status=RequestStatus.CONCLUDED, stored_at__isnull=True, last_error_at__isnull=False)
-    )
+    return qs.filter(problem_condition())
 
 
 # --- what a send will do ---------------------------------------------------------------------
@@ -186,7 +277,6 @@ def send_plan(contract: Contract) -> SendPlan:
     city's signer last, the 契約担当者 of the accepted 申出書 as 共有先 (no address twice)."""
     from django.utils import timezone
 
-    from applications.kinds import EContractForm
     from contracts.constants import SignerRole
     from core.wareki import format_wareki
 
@@ -198,7 +288,7 @@ def send_plan(contract: Contract) -> SendPlan:
     reportees: list[PlannedPerson] = []
     taken: set[str] = set()
     if econtract is not None and econtract.status == ApplicationStatus.ACCEPTED:
-        (name, email), staff = EContractForm.signers_of(econtract.data)
+        (name, email), staff = econtract_signers(econtract)
         accepted = (
             format_wareki(timezone.localtime(econtract.accepted_at).date())
             if econtract.accepted_at

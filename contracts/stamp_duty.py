@@ -2,7 +2,7 @@
 
 Tables are data with the dates they apply; the reduced rates for 建設工事 (租税特別措置法第91条)
 apply to contracts made 2014-04-01 to 2027-03-31 with a stated amount over 1,000,000円. Sources:
-``../shared/domain-notes.md`` §3 (NTA tables, タックスアンサー 7123/7108).
+``docs/domain.md`` §3.3 (NTA tables, タックスアンサー 7123/7108).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def stamp_duty(amount: int | None, *, made_on: dt.date, is_construction: bool) -
 
 # The tax follows the nature of the contract (印紙税法 別表第一 第2号: 請負に関する契約書), not
 # its 契約区分: a 業務委託 that is 請負 (清掃, 警備, 保守 — a result is promised) is a 第2号文書;
-# 工事監理 is 準委任 and a sale of goods is 売買: neither is a 第2号文書 (domain-notes §3.3-5).
+# 工事監理 is 準委任 and a sale of goods is 売買: neither is a 第2号文書 (docs/domain.md §3.3-5).
 # Each contract may set its nature; otherwise its 契約区分 gives the default below.
 WORK = "work"  # 請負
 MANDATE = "mandate"  # 委任・準委任
@@ -91,13 +91,80 @@ DEFAULT_NATURE = {
 }
 # 建設工事 (建設業法第2条第1項) get the reduced rates when they are 請負 (租税特別措置法第91条).
 CONSTRUCTION_CATEGORIES = {"construction", "small_works"}
+# Where the nature depends on the work itself (the title), not the 契約区分.
+SERVICE_CATEGORIES = {"service", "construction_service"}
+
+
+# The default nature from what the work is, read from the contract's (or case's) title: first
+# match wins, before the 契約区分's default. Sources: 印紙税法 別表第一 第2号 (請負に関する契約書)
+# and NTA タックスアンサー 7100 series (7102 請負の意義; 保守・清掃・警備 with a result promised are
+# 請負; 委任 is not taxable), docs/domain.md 「印紙税」. Each row: (words, nature, why).
+WORK_NATURES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("工事監理", "監理業務", "監督業務"), MANDATE, "工事監理は準委任（第2号文書に当たらない）"),
+    (
+        ("清掃", "警備", "保守", "点検", "除草", "剪定", "植栽管理", "修繕", "補修", "運搬"),
+        WORK,
+        "清掃・警備・保守点検等は仕事の完成を約する請負（第2号文書）",
+    ),
+    (("設計", "測量", "地質調査"), WORK, "設計・測量は請負（第2号文書・建設工事ではないため本則）"),
+)
+
+
+def default_nature(category: str, title: str = "") -> tuple[str, str]:
+    """(nature, why) from what the work is (WORK_NATURES on ``title``, for 業務委託 and
+    建設工事関連業務 only), else the 契約区分: a 建設工事 is 請負 and a purchase 売買 whatever the
+    title says."""
+    for words, nature, why in WORK_NATURES if category in SERVICE_CATEGORIES else ():
+        if any(word in (title or "") for word in words):
+            return nature, why
+    nature = DEFAULT_NATURE.get(category, MANDATE)
+    return nature, f"契約区分の既定（{dict(NATURES)[nature]}）"
+
+
+def _title(contract) -> str:
+    case_title = getattr(contract.case, "title", "") or ""
+    return f"{getattr(contract, 'title', '') or ''} {case_title}"
 
 
 def nature_of(contract) -> str:
-    """The contract's own nature (請負 / 委任・準委任 / 物品売買), else its 契約区分's default."""
-    return getattr(contract, "stamp_nature", "") or DEFAULT_NATURE.get(
-        contract.case.category, MANDATE
+    """The contract's own nature (請負 / 委任・準委任 / 物品売買), else the default from what the
+    work is (default_nature)."""
+    return (
+        getattr(contract, "stamp_nature", "")
+        or default_nature(contract.case.category, _title(contract))[0]
     )
+
+
+def stamp_basis(contract) -> str:
+    """The basis of contract_stamp_duty, to show beside the amount: the nature and why, the
+    document number, the table (本則 / 軽減) and the 記載金額."""
+    own = getattr(contract, "stamp_nature", "")
+    if own:
+        nature, why = own, "契約ごとの設定"
+    else:
+        nature, why = default_nature(contract.case.category, _title(contract))
+    label = dict(NATURES)[nature]
+    if nature != WORK:
+        return f"{label}: 第2号文書に当たらず不課税（{why}）"
+    amount = written_amount(contract)
+    made_on = contract.contract_date or dt.date.today()
+    reduced = (
+        contract.case.category in CONSTRUCTION_CATEGORIES
+        and amount is not None
+        and amount > 1_000_000
+        and any(m.start <= made_on <= m.end for m in CONSTRUCTION_MEASURES)
+    )
+    table = "軽減税率（租税特別措置法第91条）" if reduced else "本則"
+    if amount is None:
+        written = "記載金額なし（減額の変更契約等）"
+    else:
+        change = "増加額・" if contract.original_id is not None else ""
+        both_state_tax = contract.tax_amount is not None and (
+            contract.original_id is None or contract.original.tax_amount is not None
+        )
+        base = "税抜" if both_state_tax else "税込"
+        written = f"記載金額 {amount:,}円（{change}{base}）"
+    return f"{label}・第2号文書・{table}・{written}（{why}）"
 
 
 def written_amount(contract) -> int | None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from contracts import services
+from contracts import services, wakeups
 from contracts.constants import RequestStatus, SignerState
 from contracts.models import Signer, SigningRequest, SyncState
 from core import audit
@@ -85,7 +85,7 @@ def _store_pending() -> None:
     for pk in SigningRequest.objects.filter(
         status=RequestStatus.CONCLUDED, stored_at__isnull=True, store_failed_at__isnull=True
     ).values_list("pk", flat=True)[:50]:
-        services.wake("store_signed_documents", pk)
+        wakeups.wake(wakeups.STORE_SIGNED_DOCUMENTS, pk)
 
 
 def refresh_signing_request(*, request_id: int, client=None) -> SigningRequest | None:
@@ -178,3 +178,9 @@ def remind_signers(*, client=None) -> dict:
             )
         alerted += 1
     return {"reminded": reminded, "alerted": alerted}
+
+
+def sync_lag_seconds() -> float | None:
+    """Seconds since the last completed sweep (None before the first): the metrics' sync lag."""
+    last = SyncState.objects.filter(name=PROVIDER).values_list("last_sweep_at", flat=True).first()
+    return None if last is None else (timezone.now() - last).total_seconds()

@@ -21,6 +21,7 @@ from django.db import DatabaseError
 
 from contracts import services, sync
 from contracts.models import SigningRequest
+from core.uploads import StorageUnavailable
 from esign.errors import PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
@@ -55,11 +56,12 @@ class SigningRequestTask(Task):
             raise self.retry(
                 args=(request_id,), kwargs={"failures": failures}, countdown=exc.retry_after + 1
             ) from None
-        except (TransientError, DatabaseError) as exc:
-            # DatabaseError: the database is unreachable for a moment (the row keeps the intent).
+        except (TransientError, DatabaseError, StorageUnavailable) as exc:
+            # DatabaseError: the database is unreachable for a moment (the row keeps the intent);
+            # StorageUnavailable: so is the file storage (nothing was recorded).
             if failures >= self.max_failures:
                 logger.error("%s %s: giving up after %s: %s", self.name, request_id, failures, exc)
-                if give_up is None or isinstance(exc, DatabaseError):
+                if give_up is None or not isinstance(exc, TransientError):
                     raise
                 return give_up(exc)
             countdown = getattr(exc, "retry_after", None) or backoff(failures)
@@ -144,3 +146,36 @@ def store_signed_documents(self, request_id: int, failures: int = 0) -> str:
 @shared_task(acks_late=True)
 def remind_signers() -> dict:
     return sync.remind_signers()
+
+
+@shared_task(acks_late=True)
+def refetch_signed_documents() -> int:
+    """Beat (hourly): download again the signed files still waiting for CloudSign's document
+    timestamp (first after ESIGN_REFETCH_FIRST_HOURS, then daily for ESIGN_REFETCH_DAYS)."""
+    from contracts.services import archive
+    from esign.errors import CloudSignError
+
+    stored = 0
+    for document_id in archive.signed_documents_refetch_due():
+        try:
+            if archive.signed_document_refetch(document_id=document_id) is not None:
+                stored += 1
+        except CloudSignError as exc:
+            archive.signed_document_refetch_failed(document_id=document_id, error=exc)
+    return stored
+
+
+@shared_task(acks_late=True)
+def renew_archive_timestamps() -> int:
+    """Beat (daily): add the city's archive timestamp to every document whose newest timestamp
+    certificate expires within ESIGN_ARCHIVE_RENEWAL_MARGIN_DAYS."""
+    from contracts.services import archive
+
+    renewed = 0
+    for document_id in archive.signed_documents_renew_due():
+        try:
+            if archive.signed_document_renew(document_id=document_id) is not None:
+                renewed += 1
+        except Exception:  # one document's failure must not stop the others; logged
+            logger.exception("archive timestamp renewal failed for signed document %s", document_id)
+    return renewed

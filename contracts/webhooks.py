@@ -14,7 +14,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from contracts import services
+from contracts import wakeups
 from contracts.models import SigningRequest, WebhookReceipt
 from core.net import client_ip, in_networks, parse_ip
 from core.ratelimit import limited
@@ -87,5 +87,5 @@ def cloudsign_webhook(request: HttpRequest, secret: str) -> JsonResponse:
             remote_addr=address,
             signing_request=signing_request,
         )
-        services.wake("refresh_signing_request", signing_request.pk)
+        wakeups.wake(wakeups.REFRESH_SIGNING_REQUEST, signing_request.pk)
     return JsonResponse({"ok": True})

@@ -28,8 +28,11 @@ def record(
     request: HttpRequest | None = None,
     payload: dict[str, Any] | None = None,
     actor_label: str = "",
+    ip_address: str | None = None,
 ) -> AuditEvent:
-    """Append one AuditEvent. ``actor`` is a user, or None for the system (label it)."""
+    """Append one AuditEvent. ``actor`` is a user, or None for the system (label it).
+    ``ip_address``: the client's address when the work runs after its request (a background job
+    records the address it was asked from); otherwise it is read from ``request``."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
@@ -47,7 +50,7 @@ def record(
         target_type=target_type,
         target_id=target_id,
         target_repr=target_repr,
-        ip_address=client_ip(request),
+        ip_address=client_ip(request) if request is not None else ip_address,
         payload=payload or {},
     )
 

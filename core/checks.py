@@ -66,3 +66,60 @@ def check_production_settings(app_configs=None, **kwargs) -> list[checks.CheckMe
             )
         )
     return errors
+
+
+@checks.register()
+def check_environment_values(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A value that does not parse (or carries an inline comment) is named, in any environment."""
+    return [
+        checks.Error(
+            f"{name}: {problem}.",
+            hint=f"Write {name}=<value> alone on its line in the environment file (ENV_FILE), "
+            "without quotes or a trailing comment.",
+            id="core.E020",
+        )
+        for name, problem in getattr(settings, "ENV_ERRORS", [])
+    ]
+
+
+@checks.register()
+def check_many_nodes(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """NODE_COUNT > 1: whatever one node keeps for itself is wrong on the next one."""
+    if getattr(settings, "NODE_COUNT", 1) <= 1:
+        return []
+    errors: list[checks.CheckMessage] = []
+    storage = settings.STORAGES["default"]["BACKEND"]
+    if storage == "django.core.files.storage.FileSystemStorage":
+        errors.append(
+            checks.Error(
+                f"NODE_COUNT={settings.NODE_COUNT} with files on local disk (MEDIA_STORAGE="
+                f"{settings.MEDIA_STORAGE}): a file stored by one node is missing on the others.",
+                hint="Set MEDIA_STORAGE=s3 and S3_BUCKET (shared S3-compatible storage).",
+                id="core.E021",
+            )
+        )
+    if str(settings.CELERY_BROKER_URL).startswith("filesystem"):
+        errors.append(
+            checks.Error(
+                f"NODE_COUNT={settings.NODE_COUNT} with the filesystem broker.",
+                hint="Set CELERY_BROKER_URL to the shared Redis.",
+                id="core.E022",
+            )
+        )
+    if settings.CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+        errors.append(
+            checks.Error(
+                f"NODE_COUNT={settings.NODE_COUNT} with a per-process cache.",
+                hint="Set CACHE_URL to the shared Redis.",
+                id="core.E023",
+            )
+        )
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        errors.append(
+            checks.Error(
+                f"NODE_COUNT={settings.NODE_COUNT} with SQLite.",
+                hint="Set DATABASE_URL to the shared PostgreSQL.",
+                id="core.E024",
+            )
+        )
+    return errors

@@ -16,31 +16,24 @@ ACTION_LABELS: dict[str, str] = {
     "import.run": "一括取込み",
     "integrity.missing": "保存ファイルの欠落",
     "integrity.mismatch": "保存ファイルの改変の疑い",
+    "core.secrets_reencrypted": "認証キー・閲覧用パスワードの再暗号化（鍵の更新）",
 }
 
+# The keys core writes and the common ones (before/after, file, reason …); each app registers
+# the keys of its own payloads (AppConfig.ready()).
 PAYLOAD_LABELS: dict[str, str] = {
     "since": "起点",
     "filters": "絞り込み条件",
     "files": "ファイル",
     "entry": "記録",
-    "contracts": "契約",
-    "contract": "契約",
     "changes": "変更内容",
     "before": "変更前",
     "after": "変更後",
     "actual": "実際の値",
-    "attempts": "試行回数",
     "code": "コード",
     "comment": "コメント",
-    "company_id": "事業者",
-    "corrected": "訂正",
     "count": "件数",
     "created": "新規",
-    "deadline": "期限",
-    "differences": "相違",
-    "document_id": "書類ID",
-    "documents": "書類",
-    "econtract": "電子契約利用申出書",
     "email": "メールアドレス",
     "expected": "期待した値",
     "field": "項目",
@@ -49,35 +42,49 @@ PAYLOAD_LABELS: dict[str, str] = {
     "message": "内容",
     "name": "ファイル名",
     "new": "新しい値",
-    "original": "元の契約",
     "pages": "ページ数",
     "path": "保存先",
     "reason": "理由",
-    "receipt_number": "到達番号",
-    "recovery_code": "予備コード",
-    "revision": "提出回数",
     "rows": "行数",
     "sha256": "SHA-256",
-    "signature": "電子署名",
-    "signer": "署名者",
-    "signing_request": "署名依頼",
     "status": "状態",
     "updated": "更新",
-    "user_id": "利用者",
     "warnings": "注意事項",
-    "invited": "招待メール（件）",
 }
 
 # Each app registers the kinds of file it stores (AppConfig.ready()).
 STORED_FILE_KINDS: dict[str, str] = {}
 
+# What an action's prefix means (``contract.sent`` → 契約), for the audit log's filter: a fixed
+# list (the filter never reads the audit table, which grows forever), each app adding its own.
+ACTION_GROUPS: dict[str, str] = {
+    "file": "ファイルのダウンロード",
+    "integrity": "ファイルの整合性",
+}
+
+# The apps whose records are audit targets (the audit log's 「対象の種類」 filter).
+AUDIT_TARGET_APPS: list[str] = ["core"]
+
 SYSTEM_ACTOR = "システム（自動処理）"
 
 
-def register(*, actions: dict[str, str] | None = None, file_kinds: dict[str, str] | None = None):
-    """Called by each app from its AppConfig.ready() with the codes it writes."""
+def register(
+    *,
+    actions: dict[str, str] | None = None,
+    file_kinds: dict[str, str] | None = None,
+    payload: dict[str, str] | None = None,
+    action_groups: dict[str, str] | None = None,
+    audit_target: str | None = None,
+) -> None:
+    """Called by each app from its AppConfig.ready() with the codes it writes: its audit
+    actions, its stored-file kinds, its payload keys, its action prefixes, and its label when
+    its records are audit targets."""
     ACTION_LABELS.update(actions or {})
     STORED_FILE_KINDS.update(file_kinds or {})
+    PAYLOAD_LABELS.update(payload or {})
+    ACTION_GROUPS.update(action_groups or {})
+    if audit_target and audit_target not in AUDIT_TARGET_APPS:
+        AUDIT_TARGET_APPS.append(audit_target)
 
 
 def action_label(action: str) -> str:

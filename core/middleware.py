@@ -10,13 +10,29 @@ import time
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
+from core.pages import page_url, two_factor_exempt
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def set_request_id(request_id: str) -> contextvars.Token:
+    """Bind a request id to the current context (a Celery task runs under its request's id)."""
+    return _request_id.set(request_id if _VALID_ID.match(request_id or "") else "-")
+
+
+def reset_request_id(token: contextvars.Token) -> None:
+    _request_id.reset(token)
 
 
 class RequestIdFilter(logging.Filter):
@@ -54,15 +70,8 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-EXEMPT_PREFIXES = (
-    "/accounts/2fa/",
-    "/accounts/logout/",
-    "/accounts/login/",
-    "/static/",
-    "/healthz",
-    "/hooks/",
-    "/sandbox/",
-)
+# core's own; the apps register theirs (core.pages.register_two_factor_exempt)
+EXEMPT_PREFIXES = ("/static/", "/healthz", "/livez")
 
 
 SESSION_HAS_DEVICE = "_otp_has_device"
@@ -91,13 +100,13 @@ class StaffTwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not request.path.startswith(EXEMPT_PREFIXES)
+            and not request.path.startswith((*EXEMPT_PREFIXES, *two_factor_exempt()))
             and not user.is_verified()
         ):
             has_device = has_confirmed_device(request)
             if has_device or (user.is_staff and settings.STAFF_REQUIRE_2FA):
-                target = "accounts:otp_verify" if has_device else "accounts:otp_setup"
-                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+                target = page_url("otp_verify" if has_device else "otp_setup")
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 
@@ -182,3 +191,41 @@ class RejectNulMiddleware:
 
 def _has_nul(data) -> bool:
     return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
+class PortalErrorPagesMiddleware:
+    """With DEBUG on (``make run``), show the portal's Japanese 404/500 pages instead of Django's
+    English debug pages, so that the demo shows what users will see (setting
+    PORTAL_ERROR_PAGES_IN_DEBUG; the traceback still goes to the console log). With DEBUG off
+    Django's own handlers already render them and this does nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (settings.DEBUG and settings.PORTAL_ERROR_PAGES_IN_DEBUG):
+            return None
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+        from django.shortcuts import render
+
+        if isinstance(exception, Http404):
+            return render(request, "404.html", status=404)
+        if isinstance(exception, PermissionDenied):
+            return None  # Django renders the 403 page with DEBUG on too
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s", request.path, exc_info=exception
+        )
+        from django.template import loader
+
+        return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def portal_not_found(request, path: str = ""):
+    """The catch-all for unknown addresses when PortalErrorPagesMiddleware is active."""
+    from django.http import Http404
+
+    raise Http404(path)

@@ -15,6 +15,15 @@ def normalize(value: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
 
 
+def tidy(value: str | None) -> str:
+    """A name or title as written: trimmed, each run of spaces (full-width too) and line breaks
+    one space, every other character kept (㈱ and （その２） stay; NFKC is for matching and
+    search, not for what is stored)."""
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", str(value)).strip()
+
+
 def normalize_compact(value: str | None) -> str:
     """As :func:`normalize`, with every space removed (for numbers and comparisons)."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", str(value or "")))

@@ -34,6 +34,28 @@ T = TypeVar("T")
 EOF_WINDOW = 1024
 
 
+class StorageUnavailable(Exception):
+    """The file storage (a disk, an S3-compatible bucket) cannot be reached for a moment: a
+    background job retries later; nothing was recorded."""
+
+
+def is_storage_outage(exc: BaseException) -> bool:
+    """A fault of the storage's transport, not of the file: a refused or dropped connection, a
+    timeout, an unreadable disk, or an S3 5xx (``SlowDown``, ``ServiceUnavailable``)."""
+    if isinstance(exc, OSError):
+        return True
+    try:
+        from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        return False
+    if isinstance(exc, ConnectionError | HTTPClientError):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500
+    return False
+
+
 @dataclass(frozen=True)
 class ValidatedPDF:
     data: bytes
@@ -256,7 +278,12 @@ def store_pdf(
         uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
         created_at=timezone.now(),
     )
-    stored.file.save("upload.pdf", ContentFile(pdf.data), save=False)
+    try:
+        stored.file.save("upload.pdf", ContentFile(pdf.data), save=False)
+    except Exception as exc:
+        if is_storage_outage(exc):
+            raise StorageUnavailable(f"storage unavailable: {exc}") from exc
+        raise
     try:
         with transaction.atomic():
             stored.save()
@@ -266,15 +293,23 @@ def store_pdf(
     return stored
 
 
+#: the kinds of the copies stored from the e-contract service (see contracts.services.storing)
+SIGNED_KIND_PREFIX = "signed-"
+
+
 def check_company_quota(company, size: int) -> None:
-    """Refuse a file that would take the company's uploads over COMPANY_STORAGE_QUOTA_MB."""
+    """Refuse a file that would take the company's uploads over COMPANY_STORAGE_QUOTA_MB.
+
+    Every upload counts, whatever its kind (application attachments, contract PDFs, any kind
+    added later); only the signed copies the e-contract service returns (``signed-*``) do not:
+    they are the city's archive, not something the company chose to upload."""
     if company is None:
         return
     quota = settings.COMPANY_STORAGE_QUOTA_MB * 1024 * 1024
     used = (
-        StoredFile.objects.filter(company=company, kind__startswith="application-").aggregate(
-            total=Sum("size")
-        )["total"]
+        StoredFile.objects.filter(company=company)
+        .exclude(kind__startswith=SIGNED_KIND_PREFIX)
+        .aggregate(total=Sum("size"))["total"]
         or 0
     )
     if used + size > quota:

@@ -3,11 +3,14 @@ document is sent so that staff read a Japanese reason instead of a 413 or 400 ha
 
 - the whole request body of one upload at most 20 MB (the PDF plus the multipart envelope);
 - the files of one document at most 50 MB together and at most 100 files.
+
+"MB" is not defined there (10**6 or 2**20 bytes): the portal applies the decimal reading, the
+smaller, so that no file it lets through can be refused by the service for its size.
 """
 
 from __future__ import annotations
 
-MB = 1024 * 1024
+MB = 1000 * 1000
 MAX_REQUEST_BYTES = 20 * MB
 MAX_DOCUMENT_BYTES = 50 * MB
 MAX_FILES = 100

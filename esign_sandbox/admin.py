@@ -41,6 +41,9 @@ class DocumentAdmin(admin.ModelAdmin):
     exclude = ("certificate",)
     inlines = [ParticipantInline]
 
+    def has_add_permission(self, request):
+        return False  # documents are made through the API, which gives them their account
+
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
@@ -52,6 +55,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ("created_at", "endpoint", "attempts", "last_status", "delivered_at")
     readonly_fields = ("endpoint", "body", "attempts", "last_status", "last_error", "delivered_at")
+
+    def has_add_permission(self, request):
+        return False  # deliveries are made by the sandbox when a document changes
 
 
 @admin.register(Fault)

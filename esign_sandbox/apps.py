@@ -6,4 +6,7 @@ class EsignSandboxConfig(AppConfig):
     verbose_name = "クラウドサイン サンドボックス（開発用）"
 
     def ready(self) -> None:
+        from core.pages import register_two_factor_exempt
         from esign_sandbox import checks  # noqa: F401  (registers the system check)
+
+        register_two_factor_exempt("/sandbox/")  # the stand-in for CloudSign's API

@@ -244,14 +244,15 @@ def agree(doc_id: str, participant_id: str | None = None) -> Document:
         send_request_mail(doc, following)
         return doc
     doc.status = DocStatus.CONCLUDED
+    doc.concluded_at = now
     doc.save()
     conclude(doc)
     return doc
 
 
 def _sign_agreement(doc: Document, participant: Participant, *, final: bool) -> None:
-    """The recipient's signature on every file; the last one is timestamped and the file made
-    long-term (DSS with the CA's certificates and CRL, then a document timestamp)."""
+    """The recipient's signature on every file; the last one is timestamped (PAdES-T). The
+    long-term signature comes later (``add_long_term``), as at CloudSign."""
     for f in doc.files.all():
         f.signed_data = pki.sign_step(
             bytes(f.signed_data or f.data),
@@ -272,6 +273,14 @@ def conclude(doc: Document) -> None:
     to = [p.email for p in people] + [r.email for r in doc.reportees.all()]
     _mail("completed", {"doc": doc, "sender": sender_of(doc)}, to, attachments)
     webhook(doc, "COMPLETED")
+    delay = settings.ESIGN_SANDBOX_LONG_TERM_DELAY_SECONDS
+    transaction.on_commit(lambda: _enqueue_long_term(doc.id, delay))
+
+
+def _enqueue_long_term(doc_id: str, delay: int) -> None:
+    from esign_sandbox.tasks import add_long_term_signatures
+
+    add_long_term_signatures.apply_async((doc_id,), countdown=delay)
 
 
 @transaction.atomic

@@ -88,6 +88,9 @@ class Document(models.Model):
     updated_at = models.DateTimeField()
     decline_comment = models.CharField(max_length=1000, blank=True)
     certificate = models.BinaryField(null=True)
+    concluded_at = models.DateTimeField(null=True)
+    # When the DSS and the document timestamp (long-term signature) were added to the files.
+    long_term_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = "書類"

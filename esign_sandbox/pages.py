@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from esign_sandbox import engine
 from esign_sandbox.engine import SandboxError
@@ -112,3 +116,38 @@ def ca_crl(request: HttpRequest) -> HttpResponse:
     from esign_sandbox import pki
 
     return HttpResponse(pki.crl_der(), content_type="application/pkix-crl")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def ocsp(request: HttpRequest, encoded: str = "") -> HttpResponse:
+    """The CA's OCSP responder (the URL in every certificate's AIA): POST a DER request, or GET
+    it base64-encoded in the path (RFC 6960 A.1)."""
+    import base64
+    import binascii
+
+    from esign_sandbox import pki
+
+    if request.method == "POST":
+        der = request.body
+    else:
+        try:
+            der = base64.b64decode(unquote(encoded), validate=False)
+        except (binascii.Error, ValueError):
+            der = b""
+    return HttpResponse(pki.ocsp_response(der), content_type="application/ocsp-response")
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def tsa(request: HttpRequest) -> HttpResponse:
+    """The city's archive TSA (RFC 3161 over HTTP), provided by the sandbox."""
+    from esign_sandbox import pki
+
+    if request.content_type != "application/timestamp-query":
+        return HttpResponse(status=415)
+    try:
+        answer = pki.timestamp_response(request.body)
+    except Exception:  # not a TimeStampReq
+        return HttpResponse("bad request", status=400, content_type="text/plain")
+    return HttpResponse(answer, content_type="application/timestamp-reply")

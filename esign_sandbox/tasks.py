@@ -38,3 +38,19 @@ def deliver_webhook(self, delivery_id: int) -> bool:
     if deliver(delivery):
         return True
     raise self.retry(countdown=min(2**delivery.attempts, 60))
+
+
+@shared_task(bind=True, max_retries=10, acks_late=True)
+def add_long_term_signatures(self, document_id: str) -> bool:
+    """The delayed long-term signature (DSS and document timestamp) of a concluded document."""
+    from esign_sandbox import long_term
+    from esign_sandbox.models import Document
+
+    if long_term.add_long_term(document_id):
+        return True
+    doc = Document.objects.filter(pk=document_id).first()
+    due = long_term.long_term_due_at(doc) if doc is not None else None
+    if doc is None or doc.long_term_at is not None or due is None:
+        return False
+    # woken early (a redelivered message): wait for the rest of the delay
+    raise self.retry(countdown=max(1, int((due - timezone.now()).total_seconds()) + 1))

@@ -74,6 +74,20 @@ def behave_like_lgwan(on: bool = True) -> None:
     Account.objects.update(lgwan=on)
 
 
+def add_long_term(document_id: str) -> bool:
+    """CloudSign's long-term signature now, without waiting for the delay."""
+    from esign_sandbox import long_term
+
+    return long_term.add_long_term(document_id, force=True)
+
+
+def revoke_signer() -> int:
+    """A fault: the sandbox CA revokes its signing certificate (CRL and OCSP)."""
+    from esign_sandbox import pki
+
+    return pki.revoke_signer()
+
+
 def clear_faults() -> None:
     Fault.objects.all().delete()
 

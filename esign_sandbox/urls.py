@@ -52,9 +52,13 @@ urlpatterns = [
     # The sandbox CA: its certificate and its CRL (also embedded in every signed PDF's DSS).
     path("pki/ca.pem", pages.ca_certificate, name="ca_pem"),
     path("pki/ca.crl", pages.ca_crl, name="ca_crl"),
+    path("pki/ocsp", pages.ocsp, name="ocsp"),
+    re_path(r"^pki/ocsp/(?P<encoded>[\s\S]+)$", pages.ocsp, name="ocsp_get"),
+    path("pki/tsa", pages.tsa, name="tsa"),
     # What recipients see: the links in the sandbox's e-mails.
     path("sign/<str:token>/", pages.sign, name="sign"),
     path("sign/<str:token>/files/<str:file_id>/", pages.sign_file, name="sign_file"),
     # Anything else (templates, attachments, attributes, …): the specification's JSON 404.
-    re_path(r"^(?P<path>.*)$", api.unknown_route, name="unknown"),
+    # (any character, a newline — %0A — included: never Django's HTML 404)
+    re_path(r"^(?P<path>[\s\S]*)$", api.unknown_route, name="unknown"),
 ]

@@ -28,6 +28,7 @@ from core.csv_export import csv_response
 from core.params import int_param
 from core.wareki import format_fiscal_year
 from portal import adminsite, archive
+from portal.dashboard_charts import dashboard_charts
 from portal.queue import changelist_url
 
 
@@ -182,6 +183,12 @@ class ContractArchiveAdmin(ContractAdmin):
                 "department": department,
                 "links": links,
                 "chart": mark_safe(archive.chart_svg(figures.monthly)),  # noqa: S308 - built from ints and escaped labels
+                "charts": dashboard_charts(
+                    year=year,
+                    cases=cases,
+                    year_label=format_fiscal_year(year),
+                    last_label=format_fiscal_year(year - 1),
+                ),
                 "opts": self.model._meta,
             },
         )

@@ -77,7 +77,13 @@ def install(site: admin.AdminSite) -> None:
     def get_app_list(request: HttpRequest, app_label: str | None = None):
         if app_label == SYSTEM_APP_LABEL:
             app_label = None
-        return regroup_app_list(original_get_app_list(request, app_label), request.user)
+        # Once per request: the index and the navigation sidebar both ask for it.
+        built = request.__dict__.setdefault("_app_lists", {})
+        if app_label not in built:
+            built[app_label] = regroup_app_list(
+                original_get_app_list(request, app_label), request.user
+            )
+        return built[app_label]
 
     def index(request: HttpRequest, extra_context=None):
         context = {"queue": work_queue(request.user), **(extra_context or {})}

@@ -4,19 +4,19 @@ combined with AND), CSV, the contractor's ZIP export, and the 年度 dashboard f
 from __future__ import annotations
 
 import datetime as dt
-import io
 import statistics
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import zipstream
 from django import forms
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Company
+from applications.fields import DateField
 from cases.constants import Category
 from cases.models import Case
 from contracts.constants import (
@@ -27,7 +27,7 @@ from contracts.constants import (
     SignatureStatus,
 )
 from contracts.models import Contract, ContractCorrection, SignedDocument, SigningRequest
-from contracts.stamp_duty import contract_stamp_duty
+from contracts.stamp_duty import contract_stamp_duty, stamp_basis
 from core.csv_export import csv_bytes
 from core.search import matching_keys
 from core.text import normalize, normalize_compact
@@ -44,12 +44,8 @@ EMPTY = [("", "すべて")]
 
 
 class ArchiveSearchForm(forms.Form):
-    date_from = forms.DateField(
-        label="契約日（から）", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="契約日（まで）", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DateField(label="契約日（から）", required=False)
+    date_to = DateField(label="契約日（まで）", required=False)
     amount_min = forms.IntegerField(label="金額（以上）", required=False, min_value=0)
     amount_max = forms.IntegerField(label="金額（以下）", required=False, min_value=0)
     amount_basis = forms.ChoiceField(
@@ -188,24 +184,74 @@ ARCHIVE_CSV_HEADERS = [
     "電子署名",
     "合意締結証明書 SHA-256",
     "印紙税相当額",
+    "印紙税の根拠",
 ]
 
 
 CSV_CHUNK = 500
+FILE_FIELDS = (
+    "signing_request__contract_id",
+    "kind",
+    "sha256",
+    "signature_status",
+    "stored_file__original_name",
+)
 
 
 def csv_rows(contracts: QuerySet[Contract]) -> Iterator[list]:
     """The search result as CSV rows: amounts as integers, dates in ISO and 和暦, one row per
     contract with its signed files' hashes (headers: ``ARCHIVE_CSV_HEADERS``).
 
-    Two queries per 500 rows, however many: the contracts with their case, company, department
-    and original contract (the stamp duty of a 変更契約 needs it) joined, then the signed files of
-    those contracts as plain values."""
+    Two queries however many rows: the contracts with their case, company, department and
+    original contract (the stamp duty of a 変更契約 needs it) joined, and the signed files of
+    the same contracts in the same order; both are read as streams (server-side cursors on
+    PostgreSQL, ``CSV_CHUNK`` rows at a time) and merged, so memory stays flat too."""
+    order = _total_order(contracts)
+    prefixed = [_through_request(field) for field in order]
+    contracts = contracts.order_by(*order)
+    if None in prefixed:  # an order the files cannot follow: their files per chunk instead
+        yield from _csv_by_chunk(contracts)
+        return
+    files = (
+        SignedDocument.objects.filter(
+            signing_request__contract__in=contracts.values("pk"),
+            signing_request__status=RequestStatus.CONCLUDED,
+        )
+        .order_by(*prefixed, "signing_request_id", "kind", "id")
+        .values_list(*FILE_FIELDS)
+        .iterator(chunk_size=CSV_CHUNK)
+    )
+    pending = next(files, None)
+    for contract in _joined(contracts).iterator(chunk_size=CSV_CHUNK):
+        docs = []
+        while pending is not None and pending[0] == contract.pk:
+            docs.append(dict(zip(FILE_FIELDS, pending, strict=True)))
+            pending = next(files, None)
+        yield _csv_row(contract, docs)
+
+
+def _total_order(contracts: QuerySet[Contract]) -> list[str]:
+    order = list(contracts.query.order_by or Contract._meta.ordering)
+    if not any(str(f).lstrip("-") in ("id", "pk") for f in order):
+        order.append("-id")
+    return order
+
+
+def _through_request(field) -> str | None:
+    """``field`` of the contract as seen from a signed document (None for an expression)."""
+    if not isinstance(field, str) or field.lstrip("-").startswith("amount_excl"):
+        return None
+    desc = "-" if field.startswith("-") else ""
+    return f"{desc}signing_request__contract__{field.lstrip('-')}"
+
+
+def _joined(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    return contracts.select_related("case", "case__awarded_company", "case__department", "original")
+
+
+def _csv_by_chunk(contracts: QuerySet[Contract]) -> Iterator[list]:
     batch: list[Contract] = []
-    rows = contracts.select_related(
-        "case", "case__awarded_company", "case__department", "original"
-    ).iterator(chunk_size=CSV_CHUNK)
-    for contract in rows:
+    for contract in _joined(contracts).iterator(chunk_size=CSV_CHUNK):
         batch.append(contract)
         if len(batch) == CSV_CHUNK:
             yield from _csv_batch(batch)
@@ -222,41 +268,41 @@ def _csv_batch(contracts: list[Contract]) -> Iterator[list]:
             signing_request__status=RequestStatus.CONCLUDED,
         )
         .order_by("signing_request_id", "kind", "id")
-        .values(
-            "signing_request__contract_id",
-            "kind",
-            "sha256",
-            "signature_status",
-            "stored_file__original_name",
-        )
+        .values(*FILE_FIELDS)
     ):
         files.setdefault(d["signing_request__contract_id"], []).append(d)
-    signature_labels = dict(SignatureStatus.choices)
     for c in contracts:
-        docs = files.get(c.pk, [])
-        signed = [d for d in docs if d["kind"] == DocumentKind.SIGNED]
-        certificates = [d for d in docs if d["kind"] == DocumentKind.CERTIFICATE]
-        company = c.case.awarded_company
-        yield [
-            c.case.number,
-            c.title,
-            c.get_kind_display(),
-            c.case.get_category_display(),
-            c.case.department.name,
-            company.name if company else "",
-            company.corporate_number if company else "",
-            company.vendor_number if company else "",
-            c.contract_date.isoformat() if c.contract_date else "",
-            format_wareki(c.contract_date) if c.contract_date else "",
-            c.amount,
-            c.amount - (c.tax_amount or 0),
-            c.get_status_display(),
-            " / ".join(d["stored_file__original_name"] for d in signed),
-            " / ".join(d["sha256"] for d in signed),
-            " / ".join(signature_labels.get(d["signature_status"], "") for d in signed),
-            " / ".join(d["sha256"] for d in certificates),
-            contract_stamp_duty(c) if c.status == ContractStatus.CONCLUDED else "",
-        ]
+        yield _csv_row(c, files.get(c.pk, []))
+
+
+SIGNATURE_LABELS = dict(SignatureStatus.choices)
+
+
+def _csv_row(c: Contract, docs: list[dict]) -> list:
+    signed = [d for d in docs if d["kind"] == DocumentKind.SIGNED]
+    certificates = [d for d in docs if d["kind"] == DocumentKind.CERTIFICATE]
+    company = c.case.awarded_company
+    return [
+        c.case.number,
+        c.title,
+        c.get_kind_display(),
+        c.case.get_category_display(),
+        c.case.department.name,
+        company.name if company else "",
+        company.corporate_number if company else "",
+        company.vendor_number if company else "",
+        c.contract_date.isoformat() if c.contract_date else "",
+        format_wareki(c.contract_date) if c.contract_date else "",
+        c.amount,
+        c.amount - (c.tax_amount or 0),
+        c.get_status_display(),
+        " / ".join(d["stored_file__original_name"] for d in signed),
+        " / ".join(d["sha256"] for d in signed),
+        " / ".join(SIGNATURE_LABELS.get(d["signature_status"], "") for d in signed),
+        " / ".join(d["sha256"] for d in certificates),
+        contract_stamp_duty(c) if c.status == ContractStatus.CONCLUDED else "",
+        stamp_basis(c) if c.status == ContractStatus.CONCLUDED else "",
+    ]
 
 
 def safe_name(name: str) -> str:
@@ -276,33 +322,44 @@ INDEX_HEADERS = [
 ]
 
 
-def contractor_zip(contracts) -> bytes:
+ZIP_READ = 1 << 20  # bytes read from storage at a time
+
+
+def _file_chunks(stored_file) -> Iterator[bytes]:
+    """The file's bytes, read only when the stream reaches it, one chunk at a time."""
+    with stored_file.file.open("rb") as fh:
+        while chunk := fh.read(ZIP_READ):
+            yield chunk
+
+
+def contractor_zip(contracts) -> Iterator[bytes]:
     """The selected signed contracts for the contractor's own storage under 電子帳簿保存法:
     signed PDFs, certificates and index.csv (取引年月日, 取引金額, 取引先, 件名, ファイル名,
-    sha256)."""
-    buf = io.BytesIO()
+    sha256) — streamed: each file is read in chunks as the ZIP is sent, so the worker's memory
+    stays flat whatever the number and size of the files (PDFs are stored, not deflated)."""
+    stream = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED)
     index_rows = []
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for c in contracts:
-            folder = safe_name(f"{c.contract_date or ''}_{c.case.number}_{c.title}")[:120]
-            for d in documents_of(c):
-                name = f"{folder}/{safe_name(d.stored_file.original_name)}"
-                with d.stored_file.file.open("rb") as fh:
-                    archive.writestr(name, fh.read())
-                index_rows.append(
-                    [
-                        c.contract_date.isoformat() if c.contract_date else "",
-                        c.amount,
-                        "足利市",
-                        c.title,
-                        c.case.number,
-                        d.get_kind_display(),
-                        name,
-                        d.sha256,
-                    ]
-                )
-        archive.writestr("index.csv", csv_bytes(INDEX_HEADERS, index_rows))
-    return buf.getvalue()
+    for c in contracts:
+        folder = safe_name(f"{c.contract_date or ''}_{c.case.number}_{c.title}")[:120]
+        for d in documents_of(c):
+            name = f"{folder}/{safe_name(d.stored_file.original_name)}"
+            stream.add(_file_chunks(d.stored_file), name)
+            index_rows.append(
+                [
+                    c.contract_date.isoformat() if c.contract_date else "",
+                    c.amount,
+                    "足利市",
+                    c.title,
+                    c.case.number,
+                    d.get_kind_display(),
+                    name,
+                    d.sha256,
+                ]
+            )
+    stream.add(
+        csv_bytes(INDEX_HEADERS, index_rows), "index.csv", compress_type=zipstream.ZIP_DEFLATED
+    )
+    return iter(stream)
 
 
 # --- dashboard ------------------------------------------------------------------------------

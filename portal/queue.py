@@ -2,8 +2,9 @@
 
 Each box is a count and the oldest few rows of one kind of pending work, scoped to what the user
 may see (契約管財課: every department; 担当課: their own), with a link to the same rows in the
-admin's list. A fixed number of queries whatever the number of rows: one count and one slice per
-box (plus one prefetch for the signers).
+admin's list. A fixed number of queries whatever the number of rows: the counts in one query per
+model (``COUNT(*) FILTER (WHERE …)``), one slice per box served by a partial index (plus one
+prefetch for the signers).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -21,8 +22,14 @@ from applications.constants import Status as ApplicationStatus
 from applications.kinds import get_kind
 from applications.models import Application
 from contracts.constants import RequestStatus, SignerState
-from contracts.models import Contract, Signer, SigningRequest
-from contracts.selectors import gate_problems, ready_to_send, with_problems
+from contracts.models import Contract, SignedDocument, Signer, SigningRequest
+from contracts.selectors import (
+    gate_problems,
+    problem_condition,
+    ready_to_send,
+    rejected_contracts,
+    with_problems,
+)
 from core.wareki import format_wareki
 from surety.constants import Status as SuretyStatus
 from surety.models import SuretyCertificate
@@ -88,10 +95,19 @@ def _applications(user, now) -> tuple[QueueBox, QueueBox]:
     name = "applications_application"
 
     submitted = base.filter(status=ApplicationStatus.SUBMITTED)
+    returned = base.filter(status=ApplicationStatus.RETURNED)
+    counts = (
+        base.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED])
+        .order_by()
+        .aggregate(
+            review=Count("pk", filter=Q(status=ApplicationStatus.SUBMITTED)),
+            returned=Count("pk", filter=Q(status=ApplicationStatus.RETURNED)),
+        )
+    )
     review = QueueBox(
         key="review",
         title="審査待ちの申請",
-        count=submitted.count(),
+        count=counts["review"],
         url=changelist_url(name, {"status__exact": ApplicationStatus.SUBMITTED, **dept}),
         empty="審査待ちの申請はありません。",
         items=[
@@ -105,12 +121,11 @@ def _applications(user, now) -> tuple[QueueBox, QueueBox]:
         ],
     )
 
-    returned = base.filter(status=ApplicationStatus.RETURNED)
     today = timezone.localdate(now)
     returned_box = QueueBox(
         key="returned",
         title="差戻し中",
-        count=returned.count(),
+        count=counts["returned"],
         url=changelist_url(name, {"status__exact": ApplicationStatus.RETURNED, **dept}),
         empty="差戻し中の申請はありません。",
         items=[
@@ -190,13 +205,62 @@ def _ready(user) -> QueueBox:
     )
 
 
+def _rejected(user) -> QueueBox:
+    """却下された契約 waiting for staff: the reason and the date, until a new PDF or a decision
+    to resend as is."""
+    rejected = rejected_contracts(scope_to_staff(Contract.objects.all(), user, "case__department"))
+    name = "contracts_contract"
+    return QueueBox(
+        key="rejected",
+        title="却下された契約",
+        count=rejected.count(),
+        url=changelist_url(
+            name, {"status__exact": "rejected", **_department_param(user, "case__department")}
+        ),
+        empty="却下された契約はありません。",
+        items=[
+            QueueItem(
+                label=f"{c.case.number} {c.title}",
+                url=_change(name, c.pk),
+                note=(
+                    f"却下 {format_wareki(timezone.localtime(c.rejected_at).date())}"
+                    if c.rejected_at
+                    else "却下"
+                )
+                + f"・理由: {(c.rejected_reason or '記載なし')[:60]}",
+                warning=True,
+            )
+            for c in rejected.select_related("case").order_by("created_at", "id")[:OLDEST]
+        ],
+    )
+
+
 def _requests(user) -> QuerySet[SigningRequest]:
     return scope_to_staff(
         SigningRequest.objects.all(), user, "contract__case__department"
     ).select_related("contract", "contract__case")
 
 
-def _waiting(user, now) -> QueueBox:
+def _request_counts(user, now) -> dict[str, int]:
+    """署名待ち, 送信・同期エラー and 今週の締結 counted in one query."""
+    start, end = week_bounds(now)
+    week = Q(status=RequestStatus.CONCLUDED, concluded_at__gte=start, concluded_at__lt=end)
+    failing = problem_condition()
+    waiting = Q(status=RequestStatus.WAITING)
+    return (
+        _requests(user)
+        .select_related(None)
+        .filter(waiting | week | failing)
+        .order_by()
+        .aggregate(
+            waiting=Count("pk", filter=waiting),
+            errors=Count("pk", filter=failing),
+            concluded=Count("pk", filter=week),
+        )
+    )
+
+
+def _waiting(user, now, count: int) -> QueueBox:
     waiting = _requests(user).filter(status=RequestStatus.WAITING)
     name = "contracts_signingrequest"
     items = []
@@ -231,7 +295,7 @@ def _waiting(user, now) -> QueueBox:
     return QueueBox(
         key="waiting",
         title="署名待ち",
-        count=waiting.count(),
+        count=count,
         url=changelist_url(
             name,
             {
@@ -244,13 +308,13 @@ def _waiting(user, now) -> QueueBox:
     )
 
 
-def _errors(user) -> QueueBox:
+def _errors(user, count: int) -> QueueBox:
     failing = with_problems(_requests(user))
     name = "contracts_signingrequest"
     return QueueBox(
         key="errors",
         title="送信・同期エラー",
-        count=failing.count(),
+        count=count,
         url=changelist_url(
             name,
             {"problem": "1", **_department_param(user, "contract__case__department")},
@@ -268,7 +332,7 @@ def _errors(user) -> QueueBox:
     )
 
 
-def _concluded(user, now) -> QueueBox:
+def _concluded(user, now, count: int) -> QueueBox:
     start, end = week_bounds(now)
     done = _requests(user).filter(
         status=RequestStatus.CONCLUDED, concluded_at__gte=start, concluded_at__lt=end
@@ -277,7 +341,7 @@ def _concluded(user, now) -> QueueBox:
     return QueueBox(
         key="concluded",
         title="今週の締結",
-        count=done.count(),
+        count=count,
         url=changelist_url(
             name,
             {
@@ -299,16 +363,101 @@ def _concluded(user, now) -> QueueBox:
     )
 
 
+def _files_missing(user) -> QueueBox:
+    """Concluded at CloudSign, file not stored: 取得待ち, or 取得不可 (e.g. LGWAN refuses the
+    download) until staff upload the PDF."""
+    missing = (
+        _requests(user)
+        .filter(status=RequestStatus.CONCLUDED, stored_at__isnull=True)
+        .select_related("contract", "contract__case")
+    )
+    name = "contracts_signingrequest"
+    return QueueBox(
+        key="files",
+        title="締結書類の取得待ち・取得不可",
+        count=missing.count(),
+        url=changelist_url(
+            name,
+            {
+                "status__exact": RequestStatus.CONCLUDED,
+                "stored_at__isempty": "1",
+                **_department_param(user, "contract__case__department"),
+            },
+        ),
+        empty="取得待ちの締結書類はありません。",
+        items=[
+            QueueItem(
+                label=f"{r.contract.case.number} {r.contract.title}",
+                url=_change(name, r.pk),
+                note=(
+                    "取得不可（クラウドサインの画面から保存したPDFをアップロードしてください）"
+                    if r.store_failed_at
+                    else "取得待ち"
+                ),
+                warning=r.store_failed_at is not None,
+            )
+            for r in missing.order_by("concluded_at", "id")[:OLDEST]
+        ],
+    )
+
+
+def _no_long_term(user, now) -> QueueBox:
+    """Signed documents still without CloudSign's document timestamp after the re-fetch window
+    (ESIGN_REFETCH_DAYS)."""
+    documents = (
+        scope_to_staff(
+            SignedDocument.objects.all(), user, "signing_request__contract__case__department"
+        )
+        .filter(long_term=False, refetch_gave_up_at__isnull=False)
+        .select_related("signing_request__contract__case")
+    )
+    name = "contracts_signeddocument"
+    return QueueBox(
+        key="long_term",
+        title="長期署名のない締結書類",
+        count=documents.count(),
+        url=changelist_url(
+            name,
+            {
+                "long_term__exact": "0",
+                "refetch_gave_up_at__isempty": "0",
+                **_department_param(user, "signing_request__contract__case__department"),
+            },
+        ),
+        empty="長期署名を待っている書類はありません。",
+        items=[
+            QueueItem(
+                label=(
+                    f"{d.signing_request.contract.case.number} {d.signing_request.contract.title}"
+                ),
+                url=_change(name, d.pk),
+                note="文書タイムスタンプ（長期署名）が付与されていません（締結から"
+                f"{dt_days(d.signing_request.concluded_at, now)}日）",
+                warning=True,
+            )
+            for d in documents.order_by("refetch_gave_up_at", "id")[:OLDEST]
+        ],
+    )
+
+
+def dt_days(moment: dt.datetime | None, now: dt.datetime) -> int:
+    return (now - moment).days if moment else 0
+
+
 def work_queue(user, now: dt.datetime | None = None) -> list[QueueBox]:
     """The 業務ホーム boxes for ``user``, in the order of the day's work."""
     now = now or timezone.now()
     review, returned = _applications(user, now)
+    requests_ = _request_counts(user, now)
     return [
         review,
         returned,
         _sureties(user, now),
+        _rejected(user),
         _ready(user),
-        _waiting(user, now),
-        _errors(user),
-        _concluded(user, now),
+        _waiting(user, now, requests_["waiting"]),
+        _errors(user, requests_["errors"]),
+        _files_missing(user),
+        _no_long_term(user, now),
+        _concluded(user, now, requests_["concluded"]),
     ]

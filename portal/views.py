@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -25,10 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Contractors: their company's cases. Staff work in the admin."""
     if request.user.is_staff:
         return redirect("admin:index")
-    # Most urgent first (差戻し, 署名依頼中, 未提出 …), then paged.
-    page = Paginator(todo.case_rows(request.user), CONTRACTOR_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Most urgent first (差戻し, 署名依頼中, 未提出 …), one page of the kept order.
+    page = todo.home_page(request.user, request.GET.get("page"))
     return render(request, "portal/home.html", {"rows": page.object_list, "page": page})
 
 
@@ -69,7 +67,9 @@ def signed_contracts(request: HttpRequest) -> HttpResponse:
             request=request,
             payload={"contracts": [c.pk for c in chosen]},
         )
-        response = HttpResponse(archive.contractor_zip(chosen), content_type="application/zip")
+        response = StreamingHttpResponse(
+            archive.contractor_zip(chosen), content_type="application/zip"
+        )
         response["Content-Disposition"] = content_disposition_header(
             True, f"締結済み契約書_{timezone.localdate():%Y%m%d}.zip"
         )

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin import DepartmentScopedAdmin
+from applications.fields import DateField, YenField, admin_formfield_overrides
 from core.files import private_file_response
 from core.text import normalize_compact
 from surety import services
@@ -29,7 +30,10 @@ class OtherGuaranteeForm(forms.ModelForm):
     electronic certificate by hand (保証契約番号 and 認証キー typed, the key twice and masked)."""
 
     view_password = forms.CharField(
-        label="閲覧用パスワード", required=False, widget=forms.PasswordInput(render_value=False)
+        label="閲覧用パスワード",
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False),
     )
     typed_key = forms.CharField(
         label="認証キー（電子保証を手入力する場合）",
@@ -62,6 +66,13 @@ class OtherGuaranteeForm(forms.ModelForm):
             "amount",
             "expires_on",
         )
+        field_classes = {
+            "amount": YenField,
+            "contract_amount": YenField,
+            "expires_on": DateField,
+            "received_on": DateField,
+            "issued_on": DateField,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,10 +118,18 @@ class VerifyForm(forms.ModelForm):
             "contract_amount",
             "received_on",
         )
+        field_classes = {
+            "amount": YenField,
+            "contract_amount": YenField,
+            "expires_on": DateField,
+            "received_on": DateField,
+            "issued_on": DateField,
+        }
 
 
 @admin.register(SuretyCertificate)
 class SuretyCertificateAdmin(DepartmentScopedAdmin):
+    formfield_overrides = admin_formfield_overrides()
     department_path = "case__department"
     change_form_template = "admin/surety/suretycertificate/change_form.html"
     list_display = (

@@ -9,7 +9,12 @@ class SuretyConfig(AppConfig):
         from core import labels
         from surety.constants import AUDIT_ACTIONS
 
-        labels.register(actions=AUDIT_ACTIONS)
+        labels.register(
+            actions=AUDIT_ACTIONS,
+            payload={"corrected": "訂正"},
+            action_groups={"surety": "保証"},
+            audit_target="surety",
+        )
 
         from applications.kinds import register_hooks
         from surety.hooks import AdvancePaymentFiling, NoticeFiling

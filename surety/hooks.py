@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from applications.constants import Purpose
+from applications.results import AttachResult, HookResults, ManualEntry
 from core.sandboxed import BudgetExceeded
-from core.uploads import read_untrusted_pdf
 from surety import services
 from surety.notice import NoticeReadError, notice_warnings, read_notice
 
@@ -22,13 +22,13 @@ def wants_manual(data: dict) -> bool:
 
 class NoticeFiling:
     @staticmethod
-    def before_attach(application, purpose: str, data: bytes) -> dict:
+    def before_attach(application, purpose: str, data: bytes) -> AttachResult | None:
         """Read the notice before the PDF is stored. A notice that cannot be read is refused,
         unless the contractor chose 手入力: then the PDF is kept and the filing is marked."""
         from applications.services import ApplicationError
 
         if purpose != Purpose.SURETY_NOTICE:
-            return {}
+            return None
         if application.attachments.filter(purpose=Purpose.SURETY_NOTICE).exists():
             raise ApplicationError(
                 "認証キーのお知らせは1件の申請につき1つです。別の保証は新しい申請で提出してください。",
@@ -36,27 +36,30 @@ class NoticeFiling:
             )
         try:
             # an untrusted PDF: read in a child process within the time and memory budget
-            notice = read_untrusted_pdf(read_notice, data)
+            notice = read_notice(data)
         except NoticeReadError as exc:
             if exc.code in BROKEN:
                 raise ApplicationError(exc.message, code=exc.code) from None
             if not wants_manual(application.data):
                 raise ApplicationError(exc.message + MANUAL_HINT, code=exc.code) from None
-            return {
-                "_read": {},
-                "_manual": {"code": exc.code, "reason": exc.message},
-                "_attach_note": (
-                    "PDFを読み取れなかったため、PDFを添付したまま手入力で提出します"
-                    f"（{exc.message}）。保証契約番号と認証キーをそれぞれ2回入力してください。"
-                    "市の担当者には「手入力」と表示されます。"
+            return AttachResult(
+                values={
+                    "construction_name": application.data.get("construction_name")
+                    or application.case.title,
+                    "contractor_name": application.data.get("contractor_name")
+                    or application.company.name,
+                    "guarantee_number": "",
+                    "auth_key": "",
+                },
+                results=HookResults(
+                    manual=ManualEntry(code=exc.code, reason=exc.message),
+                    note=(
+                        "PDFを読み取れなかったため、PDFを添付したまま手入力で提出します"
+                        f"（{exc.message}）。保証契約番号と認証キーをそれぞれ2回入力してください。"
+                        "市の担当者には「手入力」と表示されます。"
+                    ),
                 ),
-                "construction_name": application.data.get("construction_name")
-                or application.case.title,
-                "contractor_name": application.data.get("contractor_name")
-                or application.company.name,
-                "guarantee_number": "",
-                "auth_key": "",
-            }
+            )
         except BudgetExceeded:
             raise ApplicationError(
                 "PDFファイルの構造が複雑すぎるため読み取れません。保証会社から受け取った"
@@ -64,25 +67,28 @@ class NoticeFiling:
                 code="too_complex",
             ) from None
         read = services.notice_as_dict(notice)
-        return {
-            "construction_name": notice.construction_name,
-            "contractor_name": notice.contractor_name,
-            "product": notice.product,
-            "guarantee_number": notice.guarantee_number,
-            "auth_key": notice.auth_key,
-            "manual_entry": False,
-            "_manual": None,
-            "_attach_note": "",
-            "_read": read,
-            "_warnings": notice_warnings(
-                notice, case=application.case, company=application.company
+        return AttachResult(
+            values={
+                "construction_name": notice.construction_name,
+                "contractor_name": notice.contractor_name,
+                "product": notice.product,
+                "guarantee_number": notice.guarantee_number,
+                "auth_key": notice.auth_key,
+                "manual_entry": False,
+            },
+            results=HookResults(
+                read=read,
+                warnings=tuple(
+                    notice_warnings(notice, case=application.case, company=application.company)
+                ),
             ),
-        }
+        )
 
     @staticmethod
     def check_submit(application) -> list[str]:
         data = application.data
-        if not (data.get("_read") or data.get("_manual")):
+        reading = application.results
+        if not (reading.read or reading.manual):
             return [
                 "認証キーのお知らせのPDFを添付してください（読み取った内容を確認してから提出します）。"
             ]

@@ -1,7 +1,14 @@
 from django.conf import settings
 from django.db import models
 
+from core.crypto import SECRET_DATA_KEYS, EncryptedTextField, SecretKeysJSONField, digest
 from surety.constants import Entry, Form, IssuerType, Product, Status
+
+
+class SuretyCertificateQuerySet(models.QuerySet):
+    def with_auth_key(self, key: str) -> "SuretyCertificateQuerySet":
+        """Certificates holding this 認証キー, found by its keyed hash (the column is encrypted)."""
+        return self.filter(auth_key_digest=digest(key)) if key else self.none()
 
 
 class SuretyCertificate(models.Model):
@@ -43,10 +50,14 @@ class SuretyCertificate(models.Model):
         on_delete=models.PROTECT,
         related_name="changed_by",
     )
-    # The credentials: shown in full only to staff with surety.reveal_credentials (audited).
-    auth_key = models.CharField("認証キー", max_length=64, blank=True)
+    # The credentials: shown in full only to staff with surety.reveal_credentials (audited);
+    # encrypted at rest (core/crypto.py). A search by key compares auth_key_digest (HMAC).
+    auth_key = EncryptedTextField("認証キー", blank=True)
+    auth_key_digest = models.CharField(
+        "認証キーの照合用ハッシュ", max_length=64, blank=True, db_index=True, editable=False
+    )
     view_url = models.URLField("閲覧用URL", max_length=500, blank=True)
-    view_password = models.CharField("閲覧用パスワード", max_length=128, blank=True)
+    view_password = EncryptedTextField("閲覧用パスワード", blank=True)
     status = models.CharField(
         "状態", max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
@@ -59,7 +70,9 @@ class SuretyCertificate(models.Model):
         related_name="+",
     )
     # What the notice said, what the contractor confirmed, and what they corrected.
-    read_values = models.JSONField("読み取った内容", default=dict, blank=True)
+    read_values = SecretKeysJSONField(
+        "読み取った内容", default=dict, blank=True, secret_keys=SECRET_DATA_KEYS
+    )
     corrected_fields = models.JSONField("事業者が訂正した項目", default=list, blank=True)
     warnings = models.JSONField("注意事項", default=list, blank=True)
     notice_construction_name = models.CharField("工事名（お知らせ）", max_length=300, blank=True)
@@ -87,12 +100,31 @@ class SuretyCertificate(models.Model):
     defect_reason = models.TextField("不備の内容", blank=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
 
+    objects = SuretyCertificateQuerySet.as_manager()
+
     class Meta:
         verbose_name = "保証証書"
         verbose_name_plural = "保証証書"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["-created_at", "-id"], name="surety_newest_idx")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="surety_newest_idx"),
+            # The staff list filtered by 状態, in its default order.
+            models.Index(fields=["status", "-created_at", "-id"], name="surety_status_idx"),
+            # 業務ホーム「確認待ちの保証証書」: the oldest received.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status=Status.RECEIVED),
+                name="surety_received_idx",
+            ),
+        ]
         permissions = [("reveal_credentials", "認証キー・閲覧用パスワードを表示できる")]
 
     def __str__(self) -> str:
         return f"{self.get_product_display()} {self.guarantee_number}（{self.get_form_display()}）"
+
+    def save(self, *args, **kwargs):
+        self.auth_key_digest = digest(self.auth_key or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "auth_key" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "auth_key_digest"}
+        super().save(*args, **kwargs)

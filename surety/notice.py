@@ -1,6 +1,7 @@
 """Reading the 「電子保証にかかる「認証キー」のお知らせ」 PDF a surety company issues.
 
-One pure function, :func:`read_notice`. It reads by **layout**, not by line order: pypdf's text
+One function, :func:`read_notice` (the parse itself runs in a budgeted child process: see
+:func:`read_notice_unbounded`). It reads by **layout**, not by line order: pypdf's text
 visitor gives every text run with its position; runs are grouped into rows (same baseline) and
 cells (runs close together on a row), and each label is paired with the value to its right on the
 same row, or else with the cell just below it (a value under its label, or a table whose header
@@ -29,6 +30,7 @@ from pypdf import PdfReader
 
 from core.errors import DomainError
 from core.text import fold_dashes
+from core.uploads import read_untrusted_pdf
 from core.wareki import parse_wareki
 
 # Product names as the issuers print them → the portal's label (longest first: 中間前払金保証 ⊃
@@ -43,8 +45,8 @@ PRODUCT_WORDINGS = (
 NUMBER_PATTERN = re.compile(r"^\d{5}-[0-9A-Z]{4,6}$")
 KEY_PATTERN = re.compile(r"^[0-9A-Za-z]{8,32}$")
 ISSUER_PATTERN = re.compile(r"(\S*建設業(?:信用)?保証\S*?(?:株式会社|\(株\)))")
-# Label wordings (compact, NFKC) → field. 東日本 (the briefing's sample), 西日本 (e-Net保証's
-# 「電子証書閲覧用『認証キー』等のお知らせ」) and 北海道 word them differently.
+# Label wordings (compact, NFKC) → field. 東日本 (the briefing's sample, docs/domain.md §B.3),
+# 西日本 (e-Net保証's 「電子証書閲覧用『認証キー』等のお知らせ」) and 北海道 word them differently.
 LABELS = {
     "工事名": "construction_name",
     "工事件名": "construction_name",
@@ -297,14 +299,83 @@ def _layout(data: bytes) -> list[Row]:
     return rows
 
 
+# --- what else people upload instead of, or with, the お知らせ (issue 25) -------------------
+
+MANUAL_HINT = (
+    "読み取れない場合は「PDFを読み取れない場合は、保証契約番号と認証キーを手入力して提出する」に"
+    "チェックを入れ、お知らせの記載どおりに手入力してください。"
+)
+# D・Sure's 「電子保証概要」 screen (保証契約一覧 → 電子保証概要), printed: not the お知らせ.
+DSURE_SUMMARY = re.compile(r"電子保証概要")
+# The title of a 保証証書 print following the お知らせ in the same PDF (保証証書(前払金保証) …).
+CERTIFICATE_TITLE = re.compile(r"^保証証書\s*[(（]")
+
+
+def _rotated(data: bytes) -> bool:
+    """Whether the PDF's pages or text are turned (a sideways scan or print): a page /Rotate, or
+    most text runs drawn turned a quarter or more. Read only when a notice could not be read."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        turned = total = 0
+        for page in reader.pages:
+            if page.rotation % 360:
+                return True
+
+            def visit(text, cm, tm, font_dict, font_size):
+                nonlocal turned, total
+                if text and text.strip():
+                    total += 1
+                    a = tm[0] * cm[0] + tm[1] * cm[2]
+                    b = tm[0] * cm[1] + tm[1] * cm[3]
+                    turned += abs(b) > abs(a)
+
+            page.extract_text(visitor_text=visit)
+        return total > 0 and turned * 2 > total
+    except Exception:
+        return False
+
+
+def _split_certificate(rows: list[Row]) -> tuple[list[Row], list[Row]]:
+    """(the お知らせ's rows, the rows of a 保証証書 print that follows it in the same PDF)."""
+    for i, row in enumerate(rows):
+        if i and CERTIFICATE_TITLE.match(re.sub(r"\s+", "", row.text)):
+            return rows[:i], rows[i:]
+    return rows, []
+
+
 def read_notice(data: bytes) -> Notice:
-    """Read a notice PDF; raise NoticeReadError (with a Japanese message) when it cannot."""
+    """Read a notice PDF; raise NoticeReadError (with a Japanese message) when it cannot.
+
+    Bounded wherever it is called: the PDF is untrusted, so the reading runs in a child process
+    within the uploads' parse budget (PDF_PARSE_SECONDS, ``pdf_memory_budget``, pypdf's
+    tightened limits); ``core.sandboxed.BudgetExceeded`` when the file needs more."""
+    return read_untrusted_pdf(read_notice_unbounded, data)
+
+
+def read_notice_unbounded(data: bytes) -> Notice:
+    """The reader itself, with no bound: only for a caller already inside a parse budget (the
+    hostile-PDF bench). Everything else calls :func:`read_notice`."""
     rows = _layout(data)
+    if any(DSURE_SUMMARY.search(re.sub(r"\s+", "", row.text)) for row in rows):
+        raise NoticeReadError(
+            "このPDFはD・Sure（保証確認サービス）の「電子保証概要」画面を印刷したもので、"
+            "「認証キーのお知らせ」ではありません。保証会社から届いた「電子保証にかかる"
+            "「認証キー」のお知らせ」のPDFを提出してください。" + MANUAL_HINT,
+            code="dsure_summary",
+        )
+    rows, certificate_rows = _split_certificate(rows)
     found = _pairs(rows)
 
     def one(name: str, label: str, fold=lambda v: v) -> str:
         values = [fold(v) for v in found.get(name, []) if v]
         if not values:
+            if name == "guarantee_number" and _rotated(data):
+                raise NoticeReadError(
+                    "PDFが回転しているか、スキャンした画像のため、保証契約番号を読み取れません。"
+                    "正しい向きのPDF（保証会社からダウンロードしたもの）を提出してください。"
+                    + MANUAL_HINT,
+                    code="rotated",
+                )
             raise NoticeReadError(
                 f"{label}が見つかりません。「認証キーのお知らせ」のPDFか確認してください。",
                 code=f"{name}_missing",
@@ -317,6 +388,16 @@ def read_notice(data: bytes) -> Notice:
         return values[0]
 
     number = one("guarantee_number", "保証契約番号", fold_dashes).upper()
+    certified = {
+        fold_dashes(v).upper() for v in _pairs(certificate_rows).get("guarantee_number", []) if v
+    }
+    if certified - {number}:
+        raise NoticeReadError(
+            "お知らせの後ろに印刷された保証証書の保証契約番号がお知らせと一致しません"
+            f"（お知らせ: {number} / 保証証書: {'、'.join(sorted(certified - {number}))}）。"
+            "1件の保証ごとに、お知らせとその保証証書を1つのPDFにしてください。",
+            code="certificate_mismatch",
+        )
     key = one("auth_key", "認証キー", lambda v: re.sub(r"\s+", "", v))  # case kept: a credential
     if not KEY_PATTERN.match(key):
         raise NoticeReadError(

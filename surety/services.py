@@ -14,8 +14,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from applications.constants import Status as ApplicationStatus
-from applications.kinds import filed_amount, midterm_limit
+from applications.selectors import filed_amount, midterm_limit
 from cases.rules import advance_limit
+from cases.selectors import amount_in_force
 from core import audit
 from core.errors import DomainError
 from core.mail import send_mail_on_commit
@@ -125,11 +126,12 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
     """On submission of a 認証キーのお知らせ: one SuretyCertificate (受付), with what was read,
     what the contractor confirmed and which fields they corrected."""
     data = application.data
-    read = data.get("_read") or {}
-    manual = data.get("_manual")
+    reading = application.results  # what before_attach read from the notice, once
+    read = reading.read
+    manual = reading.manual
     fields = ("construction_name", "contractor_name", "product", "guarantee_number", "auth_key")
     corrected = [] if manual else [f for f in fields if read.get(f) != data.get(f)]
-    warnings = list(data.get("_warnings") or [])
+    warnings = list(reading.warnings)
     if manual:
         typed = Notice(
             construction_name=data["construction_name"],
@@ -142,7 +144,7 @@ def surety_notice_register(*, application, user, request: HttpRequest | None = N
         )
         warnings = [
             "お知らせのPDFを読み取れなかったため、事業者が保証契約番号と認証キーを手入力しました"
-            f"（{manual.get('reason', '')}）。添付のPDFと照合してください。",
+            f"（{manual.reason}）。添付のPDFと照合してください。",
             *notice_warnings(typed, case=application.case, company=application.company),
         ]
     attachment = (
@@ -342,10 +344,12 @@ def _yen(n: int | None) -> str:
     return "—" if n is None else f"{n:,}円"
 
 
-def checks(certificate: SuretyCertificate) -> list[Check]:
-    """The checks of what staff recorded from the certificate, with the figures."""
+def checks(certificate: SuretyCertificate, *, amount_due: int | None = None) -> list[Check]:
+    """The checks of what staff recorded from the certificate, with the figures: against the
+    請負金額 in force (the latest concluded 変更契約's), or ``amount_due`` when given (the amount
+    of a 変更契約 about to be sent)."""
     case = certificate.case
-    contract_amount = case.amount
+    contract_amount = amount_due if amount_due is not None else amount_in_force(case)
     out = []
     amount = certificate.amount
     if certificate.product == Product.PERFORMANCE:
@@ -558,10 +562,16 @@ def performance_gate_problems(contract) -> list[str]:
             if case.surety_exempt_reason.strip()
             else ["契約保証免除の理由が入力されていません。"]
         )
+    # A 変更契約 that raises the amount needs a 契約保証 for the raised amount before it is sent.
+    in_force = amount_in_force(case)
+    due = contract.amount if contract.kind == "change" else None
+    due = due if due is not None and (in_force is None or due > in_force) else None
     certificates = SuretyCertificate.objects.filter(case=case, product=Product.PERFORMANCE)
     for certificate in certificates:
         if certificate.form == Form.ELECTRONIC:
-            if certificate.status == Status.VERIFIED and all(c.passed for c in checks(certificate)):
+            if certificate.status == Status.VERIFIED and all(
+                c.passed for c in checks(certificate, amount_due=due)
+            ):
                 return []
         elif certificate.received_on and certificate.status != Status.DEFECTIVE:
             return []

@@ -131,15 +131,29 @@ def _pki_dir(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _sandbox_pki(settings, _pki_dir):
-    """One sandbox CA for the whole run (created on first use), outside var/."""
+    """One sandbox CA for the whole run (created on first use), outside var/. Revocation data
+    is fetched from nowhere unless a test serves it (``sandbox_url``)."""
     settings.ESIGN_SANDBOX_PKI_DIR = str(_pki_dir)
+    settings.ESIGN_REVOCATION_HOSTS = []
+    settings.ESIGN_CRL_CACHE_SECONDS = 0  # tests revoke and expect to see it at once
+
+
+@pytest.fixture(scope="session")
+def _live_pki_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("sandbox-pki-live")
 
 
 @pytest.fixture
-def sandbox_url(live_server):
+def sandbox_url(live_server, settings, _live_pki_dir):
+    """The live sandbox; its CA (one for the run) names the live server in its certificates'
+    CRL and OCSP addresses, and the verifier may fetch from it."""
     import esign.factory
 
     esign.factory._client = None  # no token cached from an earlier test's database
+    settings.ESIGN_SANDBOX_PKI_DIR = str(_live_pki_dir)
+    settings.ESIGN_SANDBOX_PUBLIC_URL = live_server.url
+    settings.ESIGN_REVOCATION_HOSTS = ["localhost", "127.0.0.1"]
+    settings.ESIGN_ARCHIVE_TSA_URL = live_server.url + "/sandbox/cloudsign/pki/tsa"
     return live_server.url + "/sandbox/cloudsign"
 
 
@@ -165,3 +179,26 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Says at the very end, where a person sees it, which browser tests did not run and why."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "Chromium is not installed" in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "!",
+            f"{len(skipped)} browser tests (Playwright, axe-core, 360 px) were SKIPPED: Chromium "
+            "is not installed — apt-get install -y chromium fonts-noto-cjk",
+            red=True,
+            bold=True,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _no_readiness_cache(settings):
+    """Each /healthz in a test checks again (tests/deploy/test_health.py tests the cache)."""
+    settings.HEALTHZ_CACHE_SECONDS = 0

@@ -12,6 +12,8 @@ from tests.factories import CaseFactory, archived
 # Patterns without a company's object in them, and why.
 NOT_OBJECT_SCOPED = {
     "healthz": "load-balancer check, no data",
+    "livez": "liveness check, touches nothing",
+    "metrics": "staff (2FA) or the METRICS_TOKEN only; aggregate counts, no object",
     "robots": "static text",
     "accounts:login": "public",
     "accounts:logout": "session only",

@@ -201,12 +201,12 @@ def test_webhook_with_the_broker_down_is_recorded_not_a_500(
 ):
     from kombu.exceptions import OperationalError
 
-    from contracts import tasks
+    from contracts import wakeups
 
     def broker_down(*args, **kwargs):
         raise OperationalError("[Errno 111] Connection refused")
 
-    monkeypatch.setattr(tasks.refresh_signing_request, "delay", broker_down)
+    monkeypatch.setattr(wakeups, "enqueue", broker_down)
     response = hook(client, settings, {"documentID": "a" * 32, "status": 2})
     assert response.status_code == 200 and response.json()["ok"] is True
     assert WebhookReceipt.objects.filter(signing_request=signing_request).count() == 1

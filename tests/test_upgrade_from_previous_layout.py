@@ -28,23 +28,29 @@ pytestmark = pytest.mark.slow
 SNAPSHOT = r"""
 import json
 from django.db import connection
-from django.contrib.auth.models import Group, Permission
-tables = sorted(t for t in connection.introspection.table_names() if not t.startswith("sqlite_"))
-counts = {}
-with connection.cursor() as cur:
-    for t in tables:
-        cur.execute(f'SELECT COUNT(*) FROM "{t}"')
-        counts[t] = cur.fetchone()[0]
-groups = {
-    g.name: sorted(f"{p.content_type.model}.{p.codename}" for p in g.permissions.all())
-    for g in Group.objects.prefetch_related("permissions__content_type")
-}
 from django.contrib.auth import get_user_model
-users = {
-    u.email: sorted(f"{p.content_type.model}.{p.codename}" for p in u.user_permissions.all())
-    for u in get_user_model().objects.prefetch_related("user_permissions__content_type")
-}
-print("SNAPSHOT" + json.dumps({"counts": counts, "groups": groups, "users": users}))
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+
+
+def snapshot(label):
+    tables = sorted(
+        t for t in connection.introspection.table_names() if not t.startswith("sqlite_")
+    )
+    counts = {}
+    with connection.cursor() as cur:
+        for t in tables:
+            cur.execute(f'SELECT COUNT(*) FROM "{t}"')
+            counts[t] = cur.fetchone()[0]
+    groups = {
+        g.name: sorted(f"{p.content_type.model}.{p.codename}" for p in g.permissions.all())
+        for g in Group.objects.prefetch_related("permissions__content_type")
+    }
+    users = {
+        u.email: sorted(f"{p.content_type.model}.{p.codename}" for p in u.user_permissions.all())
+        for u in get_user_model().objects.prefetch_related("user_permissions__content_type")
+    }
+    print(label + json.dumps({"counts": counts, "groups": groups, "users": users}))
 """
 
 GRANT = r"""
@@ -55,10 +61,10 @@ user.user_permissions.add(Permission.objects.get(codename="view_all_departments"
 """
 
 
-def _previous_tree(dest: Path) -> None:
+def _previous_tree(dest: Path, commit: str = PREVIOUS_LAYOUT) -> None:
     try:
         archive = subprocess.run(  # noqa: S603
-            ["git", "-C", str(ROOT), "archive", "--format=tar", PREVIOUS_LAYOUT],
+            ["git", "-C", str(ROOT), "archive", "--format=tar", commit],
             capture_output=True,
             check=True,
             timeout=60,
@@ -105,9 +111,15 @@ def _manage(tree: Path, db: str, var: Path, *args: str) -> str:
     return result.stdout
 
 
-def _snapshot(tree: Path, db: str, var: Path) -> dict:
-    out = _manage(tree, db, var, "shell", "-c", SNAPSHOT)
-    return json.loads(out.split("SNAPSHOT", 1)[1])
+def _shell(tree: Path, db: str, var: Path, script: str) -> dict[str, dict]:
+    """Runs the snapshot helpers and `script` in one `manage.py shell` (one process start, not
+    one per step); returns the snapshots it printed by label."""
+    out = _manage(tree, db, var, "shell", "-c", SNAPSHOT + script)
+    return {
+        line.split("{", 1)[0]: json.loads("{" + line.split("{", 1)[1])
+        for line in out.splitlines()
+        if line.startswith(("BEFORE{", "AFTER{", "AGAIN{"))
+    }
 
 
 def test_previous_database_migrates_with_every_row_kept(tmp_path):
@@ -117,22 +129,40 @@ def test_previous_database_migrates_with_every_row_kept(tmp_path):
     var = tmp_path / "var"
     db, cleanup = _database(tmp_path)
     try:
-        _manage(old_tree, db, var, "migrate", "--noinput")
-        _manage(old_tree, db, var, "seed_demo")
-        # A permission held by a user directly (not through a group) must survive too.
-        _manage(old_tree, db, var, "shell", "-c", GRANT)
-        before = _snapshot(old_tree, db, var)
+        # The previous code makes and fills its database; a permission held by a user directly
+        # (not through a group) must survive too.
+        before = _shell(
+            old_tree,
+            db,
+            var,
+            'call_command("migrate", "--noinput", verbosity=0)\n'
+            'call_command("seed_demo")\n' + GRANT + 'snapshot("BEFORE")\n',
+        )["BEFORE"]
         assert before["counts"]["contracts_case"] >= 5
 
-        _manage(ROOT, db, var, "migrate", "--noinput")
-        after = _snapshot(ROOT, db, var)
+        # Today's code migrates it, reads it, loads the demo data again (no duplicates), checks.
+        today = _shell(
+            ROOT,
+            db,
+            var,
+            'call_command("migrate", "--noinput", verbosity=0)\n'
+            'snapshot("AFTER")\n'
+            'call_command("seed_demo")\n'
+            'snapshot("AGAIN")\n'
+            'call_command("check")\n',
+        )
+        after = today["AFTER"]
 
         lost = {
             table: (n, after["counts"].get(table))
             for table, n in before["counts"].items()
             if table not in ("django_migrations", "django_content_type", "auth_permission")
             and after["counts"].get(table) != n
-            and not (table == "core_auditevent" and after["counts"].get(table, 0) >= n)
+            # more, never fewer: audit events, and the roles' permissions on models added since
+            and not (
+                table in ("core_auditevent", "auth_group_permissions")
+                and after["counts"].get(table, 0) >= n
+            )
         }
         assert lost == {}
 
@@ -144,21 +174,77 @@ def test_previous_database_migrates_with_every_row_kept(tmp_path):
                 for p in perms
             )
 
-        assert {g: moved(p) for g, p in before["groups"].items()} == after["groups"]
+        # models added since the previous release (their permissions granted to the roles)
+        added = ("signeddocumentversion.", "midtermcertification.")
+        kept = {
+            g: [p for p in perms if not p.startswith(added)] for g, perms in after["groups"].items()
+        }
+        assert {g: moved(p) for g, p in before["groups"].items()} == kept
         assert "department.view_all_departments" in after["users"]["doboku@city.ashikaga.example"]
         assert "case.view_all_departments" not in after["users"]["doboku@city.ashikaga.example"]
         # Today's code reads the upgraded database: the demo data loads again without duplicates.
-        _manage(ROOT, db, var, "seed_demo")
-        again = _snapshot(ROOT, db, var)
-        assert again["counts"]["contracts_case"] == before["counts"]["contracts_case"]
-        _manage(ROOT, db, var, "check")
+        assert today["AGAIN"]["counts"]["contracts_case"] == before["counts"]["contracts_case"]
     finally:
-        if cleanup:
-            admin, name = cleanup
-            with admin.cursor() as cur:
-                cur.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                    [name],
-                )
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.close()
+        _drop(cleanup)
+
+
+def _drop(cleanup) -> None:
+    if cleanup:
+        admin, name = cleanup
+        with admin.cursor() as cur:
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [name],
+            )
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+PREVIOUS_RELEASE = "4bb985f8a3d19018d53a11e2b24ce0c1731273b2"  # v0.2.0
+
+
+def test_previous_release_database_migrates_with_every_row_kept(tmp_path):
+    """A database made and filled by the previous release (v0.2.0) migrates with every row
+    kept, and today's code reads it (the demo data loads again without duplicates)."""
+    old_tree = tmp_path / "previous"
+    old_tree.mkdir()
+    _previous_tree(old_tree, PREVIOUS_RELEASE)
+    var = tmp_path / "var"
+    db, cleanup = _database(tmp_path)
+    try:
+        before = _shell(
+            old_tree,
+            db,
+            var,
+            'call_command("migrate", "--noinput", verbosity=0)\n'
+            'call_command("seed_demo")\n'
+            'snapshot("BEFORE")\n',
+        )["BEFORE"]
+        assert before["counts"]["contracts_case"] >= 5
+        today = _shell(
+            ROOT,
+            db,
+            var,
+            'call_command("migrate", "--noinput", verbosity=0)\n'
+            # the kinds' readings left the applicant's data (applications 0009)
+            "from applications.models import Application\n"
+            "assert not [a.pk for a in Application.objects.all() if any("
+            "k.startswith('_') for k in a.data)]\n"
+            'snapshot("AFTER")\n'
+            'call_command("seed_demo")\n'
+            'snapshot("AGAIN")\n'
+            'call_command("check")\n',
+        )
+        lost = {
+            table: (n, today["AFTER"]["counts"].get(table))
+            for table, n in before["counts"].items()
+            if table not in ("django_migrations", "django_content_type", "auth_permission")
+            and today["AFTER"]["counts"].get(table, 0) < n
+        }
+        assert lost == {}
+        assert today["AGAIN"]["counts"]["contracts_case"] == before["counts"]["contracts_case"]
+        # Every role keeps every permission it had (a release may add new ones).
+        for group, perms in before["groups"].items():
+            assert set(perms) <= set(today["AFTER"]["groups"][group]), group
+    finally:
+        _drop(cleanup)

@@ -13,12 +13,12 @@ from contracts.services.common import (
     CITY_ORGANIZATION,
     ClaimHeld,
     ContractError,
-    wake,
 )
 from contracts.services.preparing import (
     contract_add_file,
     contract_create,
     contract_create_change,
+    contract_record_resend_as_is,
     contract_remove_file,
     contract_update,
     differences_from_case,
@@ -44,6 +44,7 @@ from contracts.services.storing import (
     signing_request_refetch,
     signing_request_store_fail,
 )
+from contracts.wakeups import wake
 
 __all__ = [
     "wake",
@@ -62,6 +63,7 @@ __all__ = [
     "contract_cancel",
     "contract_create",
     "contract_create_change",
+    "contract_record_resend_as_is",
     "contract_send_for_signature",
     "differences_from_case",
     "signed_documents_store",

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
+import threading
+from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError
+from django.db import connection as db_connection
 from django.utils import timezone
 
 from contracts.models import SigningRequest
@@ -28,6 +33,38 @@ class ClaimHeld(Exception):
 
 def _claim_seconds() -> int:
     return settings.SIGNING_CLAIM_SECONDS
+
+
+@contextlib.contextmanager
+def lease_renewed(request_id: int) -> Iterator[None]:
+    """Keep this worker's claim on the row alive while the work inside runs.
+
+    The claim is a short lease (SIGNING_CLAIM_SECONDS); a heartbeat thread pushes its end
+    forward every SIGNING_LEASE_RENEW_SECONDS. A worker that dies (SIGKILL, OOM, power) stops
+    renewing, its lease ends within SIGNING_CLAIM_SECONDS and the redrive job hands the work to
+    another worker — a long download of a live worker is never taken from it."""
+    stop = threading.Event()
+    interval = settings.SIGNING_LEASE_RENEW_SECONDS
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    SigningRequest.objects.filter(
+                        pk=request_id, claimed_until__isnull=False
+                    ).update(claimed_until=timezone.now() + dt.timedelta(seconds=_claim_seconds()))
+                except DatabaseError as exc:  # the database away: the lease may lapse, that is all
+                    logger.warning("lease %s not renewed: %s", request_id, exc)
+        finally:
+            db_connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"lease-{request_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
 
 
 def _raise_if_claimed(request_id: int, **conditions) -> None:
@@ -58,19 +95,3 @@ def _record_error(signing_request: SigningRequest, exc: CloudSignError, *, relea
     if release:
         fields["claimed_until"] = None
     SigningRequest.objects.filter(pk=signing_request.pk).update(**fields)
-
-
-def wake(task_name: str, request_id: int) -> None:
-    """After commit, wake a worker for a signing request. The intent is already in the row (its
-    status); a message that cannot be sent (broker down) is logged and left for the redrive job,
-    never turned into an error for the person who pressed the button."""
-
-    def send() -> None:
-        from contracts import tasks
-
-        try:
-            getattr(tasks, task_name).delay(request_id)
-        except Exception:  # noqa: BLE001 - any broker failure; the redrive job takes over
-            logger.warning("%s %s: broker unavailable, left for redrive", task_name, request_id)
-
-    transaction.on_commit(send)

@@ -158,7 +158,17 @@ def contract_remove_file(
     if contract.status not in SENDABLE:
         raise ContractError("署名依頼中・締結済の契約のファイルは変更できません。", code="locked")
     stored = contract_file.file
-    contract_file.delete()
+    from django.db.models import ProtectedError
+
+    try:
+        with transaction.atomic():
+            contract_file.delete()
+    except ProtectedError:
+        raise ContractError(
+            f"「{stored.original_name}」は送信済みのため外せません。"
+            "差し替える場合は新しい契約書のPDFを追加してください。",
+            code="sent_file",
+        ) from None
     audit.record(
         "contract.file_removed",
         actor=user,
@@ -194,3 +204,34 @@ def contract_create_change(
         payload={"original": original.pk},
     )
     return change
+
+
+@transaction.atomic
+def contract_record_resend_as_is(
+    *, contract: Contract, reason: str, user, request: HttpRequest | None = None
+) -> Contract:
+    """After a 却下: staff decide to send the same PDF again (e.g. the contractor 却下ed by
+    mistake), with the reason on record. Without this (or a new PDF) the contract is not sent."""
+    from django.utils import timezone
+
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != ContractStatus.REJECTED:
+        raise ContractError("却下された契約ではありません。", code="not_rejected")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ContractError(
+            "そのまま再送信する理由を入力してください"
+            "（例: 事業者が誤って却下したと電話で確認したため）。",
+            code="reason_required",
+        )
+    contract.resend_as_is_at = timezone.now()
+    contract.resend_as_is_reason = reason[:2000]
+    contract.save(update_fields=["resend_as_is_at", "resend_as_is_reason", "updated_at"])
+    audit.record(
+        "contract.resend_as_is",
+        actor=user,
+        target=contract,
+        request=request,
+        payload={"reason": contract.resend_as_is_reason},
+    )
+    return contract

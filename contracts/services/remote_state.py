@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from cases.signals import cases_changed
 from contracts.constants import (
     ContractStatus,
     RequestStatus,
@@ -163,5 +164,15 @@ def _apply(pairs: list[tuple[SigningRequest, Document]]) -> None:
         update_rows(
             Contract.objects.filter(pk__in=contract_ids, status=ContractStatus.SIGNING),
             status=outcome,
+        )
+    if signers or events:
+        # What the contractor must do next moved (signer turns, conclusions, rejections).
+        cases_changed.send(
+            sender=SigningRequest,
+            case_ids=set(
+                Contract.objects.filter(pk__in={r.contract_id for r, _ in pairs}).values_list(
+                    "case_id", flat=True
+                )
+            ),
         )
     audit.record_many(events)

@@ -11,7 +11,8 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from applications.kinds import EContractForm
+from applications.selectors import econtract_signers
+from contracts import wakeups
 from contracts.constants import (
     REQUEST_ACTIVE,
     RETRYABLE,
@@ -28,7 +29,7 @@ from contracts.models import (
     Signer,
     SigningRequest,
 )
-from contracts.pdf_check import check_contract
+from contracts.pdf_check import PdfCheck, check_contract
 from contracts.selectors import gate_problems, latest_econtract
 from contracts.services.common import (
     CITY_ORGANIZATION,
@@ -36,7 +37,7 @@ from contracts.services.common import (
     _claim_seconds,
     _raise_if_claimed,
     _record_error,
-    wake,
+    lease_renewed,
 )
 from contracts.services.remote_state import signing_request_apply_remote_state
 from core import audit
@@ -47,16 +48,28 @@ from esign.types import Document, DocumentStatus
 
 
 def _enqueue_push(request_id: int) -> None:
-    wake("send_signing_request", request_id)
+    wakeups.wake(wakeups.SEND_SIGNING_REQUEST, request_id)
+
+
+# ``check`` not given: the send reads the contract PDF itself.
+UNREAD = object()
 
 
 @transaction.atomic
 def contract_send_for_signature(
-    *, contract: Contract, user, request: HttpRequest | None = None, check_reason: str = ""
+    *,
+    contract: Contract,
+    user,
+    request: HttpRequest | None = None,
+    check_reason: str = "",
+    check: PdfCheck | None | object = UNREAD,
 ) -> SigningRequest:
     """送信 (and 再送 after 却下 or 取消): check the gate and the contract PDF against the case,
     then queue the remote work. A PDF that says something else than the case (不一致) is sent
-    only with a reason from staff, which is audited."""
+    only with a reason from staff, which is audited.
+
+    ``check``: the PDF check the caller already made in this operation (the send page shows it),
+    so that the PDF is read once per send; without it the send reads the PDF."""
     contract = (
         Contract.objects.select_for_update(of=("self",))
         .select_related("case", "case__department", "case__awarded_company")
@@ -68,7 +81,8 @@ def contract_send_for_signature(
     problems = gate_problems(contract)
     if problems:
         raise ContractError("送信できません。", code="gate", problems=problems)
-    check = check_contract(contract)
+    if check is UNREAD:
+        check = check_contract(contract)
     if check is not None and check.mismatches:
         if not check_reason.strip():
             raise ContractError(
@@ -88,7 +102,7 @@ def contract_send_for_signature(
             payload={**check.summary(), "reason": check_reason.strip()},
         )
     econtract = latest_econtract(contract.case)
-    (signer_name, signer_email), staff = EContractForm.signers_of(econtract.data)
+    (signer_name, signer_email), staff = econtract_signers(econtract)
     company = contract.case.awarded_company
     department = contract.case.department
     try:
@@ -277,7 +291,8 @@ def signing_request_push(*, request_id: int, client=None) -> SigningRequest | No
     ).get(pk=request_id)
     client = client or get_client()
     try:
-        doc = _push(client, signing_request)
+        with lease_renewed(request_id):
+            doc = _push(client, signing_request)
     except TransientError as exc:
         _record_error(signing_request, exc, release=True)
         raise
@@ -358,23 +373,43 @@ def signing_request_defer(*, request_id: int, seconds: float) -> None:
     )
 
 
+def stores_redrive(*, now) -> int:
+    """Wake the stores whose worker died holding the lease (the sync sweep wakes the others)."""
+    ids = list(
+        SigningRequest.objects.filter(
+            status=RequestStatus.CONCLUDED,
+            stored_at__isnull=True,
+            store_failed_at__isnull=True,
+            claimed_until__lt=now,
+        ).values_list("pk", flat=True)[:200]
+    )
+    SigningRequest.objects.filter(pk__in=ids, claimed_until__lt=now).update(claimed_until=None)
+    for pk in ids:
+        wakeups.wake(wakeups.STORE_SIGNED_DOCUMENTS, pk)
+    return len(ids)
+
+
 def signing_requests_redrive() -> int:
     """Wake the sends whose message was lost (worker, database or broker down): every request
     still queued or sending whose lease has expired and whose next attempt is due."""
     now = timezone.now()
     grace = dt.timedelta(seconds=settings.SIGNING_REDRIVE_AFTER_SECONDS)
-    due = (
-        SigningRequest.objects.filter(status__in=[RequestStatus.QUEUED, RequestStatus.SENDING])
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    sends = SigningRequest.objects.filter(status__in=[RequestStatus.QUEUED, RequestStatus.SENDING])
+    # A lapsed lease: its worker died in the middle (a live one renews it): at once.
+    dead = sends.filter(claimed_until__lt=now)
+    # A message lost before any worker took it: after the grace period since the last wake-up.
+    lost = (
+        sends.filter(claimed_until__isnull=True)
         .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now))
         .filter(created_at__lt=now - grace)
     )
-    ids = list(due.values_list("pk", flat=True)[:200])
+    ids = list(dead.values_list("pk", flat=True)[:200])
+    ids += list(lost.values_list("pk", flat=True)[: 200 - len(ids)])
     # Not again before the grace period: one wake-up per lost message.
-    SigningRequest.objects.filter(pk__in=ids).update(next_check_at=now + grace)
+    SigningRequest.objects.filter(pk__in=ids).update(claimed_until=None, next_check_at=now + grace)
     for pk in ids:
-        wake("send_signing_request", pk)
-    return len(ids)
+        wakeups.wake(wakeups.SEND_SIGNING_REQUEST, pk)
+    return len(ids) + stores_redrive(now=now)
 
 
 def _waiting(signing_request: SigningRequest) -> SigningRequest:

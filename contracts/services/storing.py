@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.selectors import company_emails, reviewer_emails
+from contracts import wakeups
 from contracts.changes import case_follow_change
 from contracts.constants import (
     ContractStatus,
@@ -21,15 +22,18 @@ from contracts.models import (
     Contract,
     ContractCorrection,
     SignedDocument,
+    SignedDocumentVersion,
     SigningRequest,
+    VersionSource,
 )
 from contracts.services.common import (
     ContractError,
     _claim_seconds,
     _raise_if_claimed,
     _record_error,
-    wake,
+    lease_renewed,
 )
+from contracts.services.versions import apply_verification
 from core import audit
 from core.mail import send_mail_on_commit
 from core.uploads import store_pdf
@@ -38,7 +42,7 @@ from esign.factory import get_client
 
 
 def _enqueue_store(request_id: int) -> None:
-    wake("store_signed_documents", request_id)
+    wakeups.wake(wakeups.STORE_SIGNED_DOCUMENTS, request_id)
 
 
 def _claim_for_storage(request_id: int) -> bool:
@@ -62,11 +66,14 @@ def _store_one(
     name: str,
     data: bytes,
     contract_file=None,
+    source: str = VersionSource.CONCLUSION,
+    user=None,
 ) -> SignedDocument:
+    from contracts.services.versions import MAX_SIGNED_BYTES, first_refetch_at
     from contracts.verify import verify_pdf
     from core.uploads import validate_pdf_bytes
 
-    pdf = validate_pdf_bytes(data, name=name, max_bytes=100 * 1024 * 1024, max_pages=10_000)
+    pdf = validate_pdf_bytes(data, name=name, max_bytes=MAX_SIGNED_BYTES, max_pages=10_000)
     verification = verify_pdf(data)
     contract = signing_request.contract
     with transaction.atomic():
@@ -76,7 +83,7 @@ def _store_one(
         if existing is not None:
             return existing
         stored = store_pdf(pdf, kind=f"signed-{kind}", company=contract.case.awarded_company)
-        return SignedDocument.objects.create(
+        document = SignedDocument(
             signing_request=signing_request,
             kind=kind,
             remote_file_id=remote_file_id,
@@ -85,14 +92,27 @@ def _store_one(
             sha256=stored.sha256,
             size=stored.size,
             page_count=stored.page_count,
+        )
+        apply_verification(document, verification)
+        if kind == DocumentKind.SIGNED and not verification.long_term and remote_file_id:
+            # CloudSign adds its document timestamp about a day later: fetch it again then
+            document.next_refetch_at = first_refetch_at(
+                signing_request.concluded_at or timezone.now()
+            )
+        document.save()
+        SignedDocumentVersion.objects.create(
+            document=document,
+            number=1,
+            source=source,
+            stored_file=stored,
+            sha256=stored.sha256,
+            size=stored.size,
             signature_status=verification.status,
             signature_detail=verification.detail,
-            signature_checks=verification.checks,
-            signer_subject=verification.signer,
-            signed_at=verification.signed_at,
-            timestamp_at=verification.timestamp_at,
-            verified_at=timezone.now(),
+            long_term=verification.long_term,
+            created_by=user,
         )
+        return document
 
 
 def signed_documents_store(*, request_id: int, client=None) -> SigningRequest | None:
@@ -109,28 +129,8 @@ def signed_documents_store(*, request_id: int, client=None) -> SigningRequest | 
     ).get(pk=request_id)
     client = client or get_client()
     try:
-        have = set(signing_request.documents.values_list("kind", "remote_file_id"))
-        for remote in signing_request.remote_files.select_related("contract_file__file"):
-            if (DocumentKind.SIGNED, remote.remote_id) in have:
-                continue
-            data = client.download_file(signing_request.document_id, remote.remote_id)
-            _store_one(
-                signing_request,
-                kind=DocumentKind.SIGNED,
-                remote_file_id=remote.remote_id,
-                name=remote.contract_file.file.original_name,
-                data=data,
-                contract_file=remote.contract_file,
-            )
-        if (DocumentKind.CERTIFICATE, "") not in have:
-            data = client.download_certificate(signing_request.document_id)
-            _store_one(
-                signing_request,
-                kind=DocumentKind.CERTIFICATE,
-                remote_file_id="",
-                name=f"合意締結証明書_{signing_request.contract.case.number}.pdf",
-                data=data,
-            )
+        with lease_renewed(request_id):
+            _download_and_store(signing_request, client)
     except CloudSignError as exc:
         _record_error(signing_request, exc, release=True)
         raise
@@ -138,6 +138,32 @@ def signed_documents_store(*, request_id: int, client=None) -> SigningRequest | 
         SigningRequest.objects.filter(pk=request_id).update(claimed_until=None)
         raise
     return _mark_concluded(signing_request)
+
+
+def _download_and_store(signing_request: SigningRequest, client) -> None:
+    """Download and store every file not stored yet (the lease held by the caller)."""
+    have = set(signing_request.documents.values_list("kind", "remote_file_id"))
+    for remote in signing_request.remote_files.select_related("contract_file__file"):
+        if (DocumentKind.SIGNED, remote.remote_id) in have:
+            continue
+        data = client.download_file(signing_request.document_id, remote.remote_id)
+        _store_one(
+            signing_request,
+            kind=DocumentKind.SIGNED,
+            remote_file_id=remote.remote_id,
+            name=remote.contract_file.file.original_name,
+            data=data,
+            contract_file=remote.contract_file,
+        )
+    if (DocumentKind.CERTIFICATE, "") not in have:
+        data = client.download_certificate(signing_request.document_id)
+        _store_one(
+            signing_request,
+            kind=DocumentKind.CERTIFICATE,
+            remote_file_id="",
+            name=f"合意締結証明書_{signing_request.contract.case.number}.pdf",
+            data=data,
+        )
 
 
 @transaction.atomic
@@ -149,13 +175,20 @@ def _mark_concluded(signing_request: SigningRequest) -> SigningRequest:
     signing_request.stored_at = now
     signing_request.claimed_until = None
     signing_request.save(update_fields=["stored_at", "claimed_until"])
+    _conclude_contract(signing_request, now=now)
+    return signing_request
+
+
+def _conclude_contract(signing_request: SigningRequest, *, now, files_pending: bool = False):
+    """The contract becomes 締結済 with its 契約日 (once), announced to both sides. CloudSign's
+    conclusion is what counts: on LGWAN the files may still be to come (``files_pending``)."""
     contract = (
         Contract.objects.select_for_update(of=("self",))
         .select_related("case", "case__awarded_company", "case__department")
         .get(pk=signing_request.contract_id)
     )
     if contract.status == ContractStatus.CONCLUDED:
-        return signing_request  # stored again after a lost run: announced once already
+        return contract  # stored again after a lost run: announced once already
     concluded_on = timezone.localtime(signing_request.concluded_at or now).date()
     contract.status = ContractStatus.CONCLUDED
     contract.contract_date = contract.contract_date or concluded_on
@@ -171,14 +204,20 @@ def _mark_concluded(signing_request: SigningRequest) -> SigningRequest:
                 {"kind": d.kind, "sha256": d.sha256, "signature": d.signature_status}
                 for d in documents
             ],
+            "files_pending": files_pending,
         },
     )
-    context = {"contract": contract, "case": contract.case, "documents": documents}
+    context = {
+        "contract": contract,
+        "case": contract.case,
+        "documents": documents,
+        "files_pending": files_pending,
+    }
     send_mail_on_commit(
         "contract_concluded_contractor", context, company_emails(contract.case.awarded_company)
     )
     send_mail_on_commit("contract_concluded_staff", context, reviewer_emails(contract.case))
-    return signing_request
+    return contract
 
 
 @transaction.atomic
@@ -218,6 +257,9 @@ def signing_request_store_fail(
         target=signing_request,
         payload={"code": error.code, "status": error.status, "message": error.message},
     )
+    # CloudSign concluded it: 締結済 with its 契約日 now; the file is 取得不可 until staff
+    # upload it (or a 再取得 succeeds).
+    _conclude_contract(signing_request, now=timezone.now(), files_pending=True)
     contract = signing_request.contract
     send_mail_on_commit(
         "signed_documents_store_failed",

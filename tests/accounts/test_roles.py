@@ -53,3 +53,31 @@ def test_roles_hold_the_expected_permissions(groups):
     assert "change_auditevent" not in section and "delete_auditevent" not in section
     assert "view_case" in dept and "view_all_departments" not in dept and "change_case" not in dept
     assert readonly and all(code.startswith("view_") for code in readonly)
+
+
+@pytest.mark.django_db
+def test_post_migrate_syncs_the_roles_once_with_every_apps_permissions(monkeypatch):
+    """A migrate (or a flush) re-creates the roles with the permissions of every portal app,
+    the last-migrated included, and syncs them once rather than once per app."""
+    from django.contrib.auth.models import Group, Permission
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from accounts.roles import CONTRACT_SECTION, ROLE_NAMES
+
+    Group.objects.all().delete()
+    Permission.objects.filter(content_type__app_label="surety").delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert set(Group.objects.values_list("name", flat=True)) == set(ROLE_NAMES)
+    section = Group.objects.get(name=CONTRACT_SECTION)
+    assert section.permissions.filter(
+        content_type__app_label="surety", codename="change_suretycertificate"
+    ).exists()
+    assert section.permissions.filter(content_type__app_label="contracts").exists()
+
+    from accounts import roles
+
+    calls = []
+    real = roles.sync_role_permissions
+    monkeypatch.setattr(roles, "sync_role_permissions", lambda apps: calls.append(real(apps)))
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert len(calls) == 1  # one sync per migrate or flush, not one per app

@@ -156,6 +156,37 @@ def test_staff_message_notifies_the_contractor(
 
 
 @pytest.mark.django_db
+def test_staff_messages_are_rate_limited(client, section_staff, submitted, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "staff_message": (2, 600)}
+    mail.outbox.clear()
+    client.force_login(section_staff)
+    url = reverse("admin:applications_application_change", args=[submitted.pk])
+
+    def post(body: str):
+        return client.post(
+            url,
+            {
+                "attachments-TOTAL_FORMS": "0",
+                "attachments-INITIAL_FORMS": "0",
+                "messages-TOTAL_FORMS": "1",
+                "messages-INITIAL_FORMS": "0",
+                "messages-0-body": body,
+                "messages-0-application": submitted.pk,
+                "revisions-TOTAL_FORMS": "1",
+                "revisions-INITIAL_FORMS": "1",
+                "revisions-0-id": submitted.revisions.get().pk,
+                "revisions-0-application": submitted.pk,
+            },
+        )
+
+    answers = [post(f"工程表も添付してください（{i}）").status_code for i in range(4)]
+    assert answers == [302, 302, 429, 429]
+    assert submitted.messages.count() == 2
+    assert "アクセスが集中しています" in post("もう一度").content.decode()
+    assert client.get(url).status_code == 200  # reading the page is not limited
+
+
+@pytest.mark.django_db
 def test_filters_search_and_csv_export(client, section_staff, submitted, case, contractor):
     client.force_login(section_staff)
     filed(case, contractor, "schedule", submit=False, data={"note": ""})

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.http import QueryDict
 
-from applications.kinds import BY_CODE, midterm_limit
+from applications.kinds import BY_CODE
+from applications.selectors import midterm_limit
 from cases.constants import Category
-from tests.applications.helpers import VALID, filed
+from tests.applications.helpers import VALID, certify_midterm, filed
 from tests.factories import CaseFactory
 
 
@@ -39,7 +40,7 @@ def test_the_cases_advance_flag_is_respected(works, company):
 
 @pytest.mark.django_db
 def test_minimum_contract_amount(works, company, settings):
-    """city policy — setting ADVANCE_MIN_AMOUNT (default 1,000,000円; domain-notes §4.2-6:
+    """city policy — setting ADVANCE_MIN_AMOUNT (default 1,000,000円; docs/domain.md §4.2-6:
     local 規則 set ¥1M, ¥2M or ¥3M)."""
     settings.ADVANCE_MIN_AMOUNT = 1_000_000
     works.amount = 999_999
@@ -53,7 +54,7 @@ def test_minimum_contract_amount(works, company, settings):
 
 @pytest.mark.django_db
 def test_minimum_works_period(works, company, settings):
-    """city policy — setting ADVANCE_MIN_PERIOD_DAYS (default 0 = none; domain-notes §4.2-6:
+    """city policy — setting ADVANCE_MIN_PERIOD_DAYS (default 0 = none; docs/domain.md §4.2-6:
     「sometimes with a 60-day minimum 工期」). Both the first and the last day count."""
     settings.ADVANCE_MIN_PERIOD_DAYS = 60
     works.period_start = dt.date(2025, 11, 10)
@@ -68,7 +69,7 @@ def test_minimum_works_period(works, company, settings):
 @pytest.mark.django_db
 @pytest.mark.parametrize("guarantee", [19_999_999, 20_000_001, 21_000_000])
 def test_guarantee_amount_equals_the_request(works, company, guarantee):
-    """domain-notes §1.6 「保証金額 = 前払金請求額 for 前払金保証」; the staff check already
+    """docs/domain.md §1.6 「保証金額 = 前払金請求額 for 前払金保証」; the staff check already
     demanded it (surety.services.checks) — the form now does too."""
     form = bind(works, company, requested_amount="20000000", guarantee_amount=str(guarantee))
     assert (
@@ -80,7 +81,7 @@ def test_guarantee_amount_equals_the_request(works, company, guarantee):
 
 @pytest.mark.django_db
 def test_midterm_only_after_choosing_it(works, company, contractor):
-    """domain-notes §4.2-7/8: 中間前金払 and 部分払 are exclusive; the 中間前払金 is claimed only
+    """docs/domain.md §4.2-7/8: 中間前金払 and 部分払 are exclusive; the 中間前払金 is claimed only
     when ④ chose 中間前金払."""
     form = request(works, company, 10_000_000, payment_type="midterm")
     assert "中間前金払を選んでいないため" in form.errors["payment_type"][0]
@@ -90,9 +91,12 @@ def test_midterm_only_after_choosing_it(works, company, contractor):
 
 
 @pytest.mark.django_db
-def test_midterm_at_most_two_tenths(works, company, contractor):
-    """domain-notes §4.2-7 (S-P1 佐野市, S-P2, S-P3): 中間前払金 ≤ 2割 of the 請負金額."""
+def test_midterm_at_most_two_tenths(works, company, contractor, section_staff):
+    """docs/domain.md §4.2-7 (S-P1 佐野市, S-P2, S-P3): 中間前払金 ≤ 2割 of the 請負金額 (after the
+    前払金 and the 認定, issue 25)."""
+    filed(works, contractor, "advance_payment")  # 20,000,000円 前払金
     filed(works, contractor, "midterm_choice", data={"choice": "midterm", "pledge": "on"})
+    certify_midterm(works, contractor, section_staff)
     assert request(works, company, 10_000_000, payment_type="midterm").is_valid()
     form = request(works, company, 10_010_000, payment_type="midterm")
     assert "2割以内" in form.errors["requested_amount"][0]
@@ -100,11 +104,12 @@ def test_midterm_at_most_two_tenths(works, company, contractor):
 
 
 @pytest.mark.django_db
-def test_advance_and_midterm_together_at_most_six_tenths(works, company, contractor):
-    """domain-notes §4.2-7: 前払金 + 中間前払金 ≤ 6割. With 20,000,000円 of 前払金 on what is now
+def test_advance_and_midterm_together_at_most_six_tenths(works, company, contractor, section_staff):
+    """docs/domain.md §4.2-7: 前払金 + 中間前払金 ≤ 6割. With 20,000,000円 of 前払金 on what is now
     a 45,000,000円 contract (reduced by a 変更契約), 6割 leaves 7,000,000円 (2割 would be 9M)."""
     filed(works, contractor, "advance_payment")  # 20,000,000円 前払金
     filed(works, contractor, "midterm_choice", data={"choice": "midterm", "pledge": "on"})
+    certify_midterm(works, contractor, section_staff)
     works.amount = 45_000_000
     works.save()
     assert midterm_limit(works) == 7_000_000

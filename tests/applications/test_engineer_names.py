@@ -38,7 +38,7 @@ def bind(data, case, company):
     ],
 )
 def test_the_same_person_in_two_roles_is_refused(service_case, company, manager, checker):
-    """S-P21 (domain-notes §4.4(e)): the 照査技術者 may not also be the 管理技術者 — also when the
+    """S-P21 (docs/domain.md §4.4(e)): the 照査技術者 may not also be the 管理技術者 — also when the
     name is typed with 異体字 (髙/高, 﨑/崎, 邊/邉/辺 …), full-width letters or spaces."""
     form = bind({"manager_name": manager, "checker_name": checker}, service_case, company)
     assert form.errors["checker_name"] == [SAME]

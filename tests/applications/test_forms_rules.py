@@ -62,7 +62,8 @@ def recycle(case, company, variant, methods, **extra):
 )
 def test_each_standard_variant_has_its_own_processes(works, company, variant, methods, absent):
     """建設リサイクル法第13条・同法施行規則 様式第一号 別表1（建築物の解体）・
-    別表2（新築・増築等）・別表3（工作物）: each 標準様式 lists its own 工程 (domain-notes §4.5)."""
+    別表2（新築・増築等）・別表3（工作物）: each 標準様式 lists its own 工程
+    (docs/domain.md §4.5)."""
     form = recycle(works, company, variant, methods, other_process="看板撤去")
     assert form.is_valid(), form.errors
     assert [n for n in form.fields if n.startswith("method_")] == [f"method_{m}" for m in methods]
@@ -192,7 +193,7 @@ def contract_on(case, made_on: dt.date) -> None:
 )
 def test_full_time_threshold_is_date_effective(company, made_on, building, amount, must_be_full):
     """建設業法第26条第3項・施行令第27条第1項 (改正 令和7年2月1日施行: 4,500万円, 建築一式
-    9,000万円; before: 4,000万円 / 8,000万円) — domain-notes §4.3; the 契約日 decides."""
+    9,000万円; before: 4,000万円 / 8,000万円) — docs/domain.md §4.3; the 契約日 decides."""
     case = CaseFactory(awarded_company=company, amount=amount)
     contract_on(case, made_on)
     form = agent(
@@ -223,7 +224,7 @@ def test_supervising_engineer_needs_the_certificate_number(works, company):
 @pytest.mark.django_db
 def test_assistant_and_specialist_rows(works, company):
     """監理技術者補佐 (建設業法第26条第3項ただし書) and 専門技術者 (第26条の2) —
-    domain-notes §4.4(a)."""
+    docs/domain.md §4.4(a)."""
     form = agent(
         works, company, assistant_name="鈴木 五郎", assistant_qualification="1級土木施工管理技士補"
     )
@@ -254,7 +255,7 @@ def test_assistant_and_specialist_rows(works, company):
 
 @pytest.mark.django_db
 def test_printed_notice_has_the_works_header(works, company, contractor):
-    """domain-notes §4.4(a): 工事名, 工事場所, 契約日, 工期, 請負代金額 head the printed form."""
+    """docs/domain.md §4.4(a): 工事名, 工事場所, 契約日, 工期, 請負代金額 head the printed form."""
     contract_on(works, dt.date(2025, 11, 5))
     application = services.application_create(
         case=works, company=company, kind="site_agent", user=contractor, data=VALID["site_agent"]
@@ -314,7 +315,7 @@ def second_and_third(**changes):
 
 @pytest.mark.django_db
 def test_up_to_three_other_contracts(works, company):
-    """Issue 16: up to three other contracts (domain-notes §4.3: cities allow 2 or more)."""
+    """Issue 16: up to three other contracts (docs/domain.md §4.3: cities allow 2 or more)."""
     form = concurrent(works, company, **second_and_third())
     assert form.is_valid(), form.errors
     assert "other4_title" not in form.fields
@@ -325,7 +326,7 @@ def test_up_to_three_other_contracts(works, company):
 @pytest.mark.django_db
 def test_amount_ceiling_per_contract(works, company, settings):
     """city policy — setting AGENT_CONCURRENT_AMOUNT_LIMIT (default 45,000,000円: 逗子市,
-    茂原市, 常陸太田市 「4,500万円未満」; domain-notes §4.3)."""
+    茂原市, 常陸太田市 「4,500万円未満」; docs/domain.md §4.3)."""
     assert concurrent(works, company, other_amount="44,999,999").is_valid()
     form = concurrent(works, company, other_amount="45,000,000")
     assert form.errors["other_amount"] == ["兼任できるのは契約金額が45,000,000円未満の工事です。"]
@@ -339,7 +340,7 @@ def test_amount_ceiling_per_contract(works, company, settings):
 @pytest.mark.django_db
 def test_liaison_optional_or_required_by_setting(works, company, settings):
     """city policy — setting AGENT_CONCURRENT_LIAISON_REQUIRED (default False; 常陸太田市 and
-    佐久市 require a 連絡員, others do not — domain-notes §4.3)."""
+    佐久市 require a 連絡員, others do not — docs/domain.md §4.3)."""
     assert concurrent(works, company).is_valid()
     settings.AGENT_CONCURRENT_LIAISON_REQUIRED = True
     form = concurrent(works, company)
@@ -351,7 +352,7 @@ def test_liaison_optional_or_required_by_setting(works, company, settings):
 
 @pytest.mark.django_db
 def test_schedule_and_location_map_are_attached(works, company, contractor):
-    """domain-notes §4.3 (常陸太田市): the 工程表 of the contracts and a 位置図 are attached."""
+    """docs/domain.md §4.3 (常陸太田市): the 工程表 of the contracts and a 位置図 are attached."""
     application = services.application_create(
         case=works, company=company, kind="agent_concurrent", user=contractor, data=CONCURRENT
     )

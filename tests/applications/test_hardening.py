@@ -73,11 +73,13 @@ def test_messages_are_rate_limited(client, draft, settings):
 
 
 @pytest.mark.django_db
-def test_the_company_storage_quota(client, contractor, case, settings):
+@pytest.mark.parametrize("kind", ["application-schedule", "contract", "a-kind-added-later"])
+def test_the_company_storage_quota(client, contractor, case, settings, kind):
+    """Every upload of the company counts, whatever its kind."""
     settings.COMPANY_STORAGE_QUOTA_MB = 1
     StoredFile.objects.create(
-        kind="application-schedule",
-        file="application-schedule/2025/11/old.pdf",
+        kind=kind,
+        file=f"{kind}/2025/11/old.pdf",
         original_name="old.pdf",
         size=1024 * 1024 - 100,
         sha256="0" * 64,
@@ -101,6 +103,29 @@ def test_the_company_storage_quota(client, contractor, case, settings):
     assert "保存容量の上限（1MB）を超えるため添付できません" in page
     assert StoredFile.objects.count() == before
     assert not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_signed_copies_from_the_service_do_not_count(contractor, settings):
+    from django.core.exceptions import ValidationError
+
+    from core.uploads import check_company_quota
+
+    settings.COMPANY_STORAGE_QUOTA_MB = 1
+    for kind, name in (("signed-signed", "a.pdf"), ("contract", "b.pdf")):
+        StoredFile.objects.create(
+            kind=kind,
+            file=f"{kind}/2025/11/{name}",
+            original_name=name,
+            size=600 * 1024,
+            sha256="0" * 64,
+            page_count=1,
+            company=contractor.company,
+            created_at="2025-11-25T00:00:00+09:00",
+        )
+    check_company_quota(contractor.company, 400 * 1024)  # 600 KB of uploads + 400 KB: fits
+    with pytest.raises(ValidationError):
+        check_company_quota(contractor.company, 500 * 1024)
 
 
 @pytest.mark.django_db

@@ -141,6 +141,8 @@ def test_csv_parses_back(staff, dataset):
     signed = dataset["c"].signing_requests.get().documents.get(kind="signed")
     assert row["SHA-256"] == signed.sha256 and row["電子署名"] == "有効"
     assert row["印紙税相当額"] == "10000"  # 設計業務: 本則, 6,000,000円 → 10,000円
+    # the basis beside the amount (issue 25)
+    assert row["印紙税の根拠"].startswith("請負・第2号文書・本則・記載金額 6,000,000円（税抜）")
 
 
 @pytest.mark.django_db
@@ -163,7 +165,7 @@ def test_contractor_zip_index_matches_files(client, contractor, dataset, other_c
     a, d = dataset["a"], dataset["d"]
     response = client.post(reverse("signed_contracts"), {"contract": [a.pk, d.pk, dataset["c"].pk]})
     assert response["Content-Type"] == "application/zip"
-    archive_file = zipfile.ZipFile(io.BytesIO(response.content))
+    archive_file = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     index = list(csv.DictReader(io.StringIO(archive_file.read("index.csv").decode("utf-8-sig"))))
     assert len(index) == 4  # 2 contracts x (signed + certificate); the other company's is ignored
     for row in index:
@@ -266,3 +268,12 @@ def test_export_archive_writes_every_signed_file_with_a_manifest(dataset, tmp_pa
         assert len(rows) == 10
     with pytest.raises(CommandError):
         call_command("export_archive", str(output))  # never overwrites
+
+
+@pytest.mark.django_db
+def test_contract_page_shows_the_stamp_duty_with_its_basis(staff, dataset):
+    """Issue 25: the basis beside the amount, on the contract's admin page."""
+    response = staff.get(reverse("admin:contracts_contract_change", args=[dataset["c"].pk]))
+    page = response.content.decode()
+    assert "印紙税相当額と根拠" in page
+    assert "10,000円 — 請負・第2号文書・本則・記載金額 6,000,000円（税抜）" in page

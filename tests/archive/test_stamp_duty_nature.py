@@ -40,14 +40,14 @@ class _Contract:
 )
 def test_the_nature_of_the_contract_decides(category, nature, duty):
     """印紙税法 別表第一 第2号 (請負に関する契約書) taxes a 請負 whatever its 契約区分; 委任・準委任
-    and 売買 are not 第2号文書 (domain-notes §3.3-5); the reduced rates are for 建設工事 only
+    and 売買 are not 第2号文書 (docs/domain.md §3.3-5); the reduced rates are for 建設工事 only
     (租税特別措置法第91条, 設計 is not 建設工事: NTA 通達, S-T15). Amount 6,000,000円."""
     assert contract_stamp_duty(_Contract(6_000_000, category=category, nature=nature)) == duty
 
 
 def test_change_compares_tax_inclusive_when_the_original_did_not_state_the_tax():
     """NTA タックスアンサー 7123 (変更契約書の記載金額 = the increase) with 消費税の区分記載
-    (domain-notes §3.3-1): the original 22,000,000円 stated no tax, so the change's
+    (docs/domain.md §3.3-1): the original 22,000,000円 stated no tax, so the change's
     28,600,000円 (税 2,600,000円 stated) is compared 税込 with 税込: increase 6,600,000円 → 5,000円
     (comparing 26,000,000 税抜 with 22,000,000 税込 gave 4,000,000 → 1,000円)."""
     original = _Contract(22_000_000, category="construction")
@@ -65,18 +65,19 @@ def test_change_compares_tax_inclusive_when_the_original_did_not_state_the_tax()
 
 @pytest.mark.django_db
 def test_nature_is_kept_per_contract(case):
-    """The nature is a field of each contract, defaulting to its 契約区分's (blank)."""
+    """The nature is a field of each contract (blank: the default from what the work is)."""
     case.category = "service"
     case.save()
     cleaning = Contract.objects.create(
         case=case, title="庁舎清掃業務委託", amount=6_600_000, tax_amount=600_000, contract_date=IN
     )
-    assert nature_of(cleaning) == "mandate" and contract_stamp_duty(cleaning) == 0
-    cleaning.stamp_nature = "work"
+    # 清掃 is 請負 by what the work is (issue 25: the default from the work, not the 契約区分)
+    assert nature_of(cleaning) == "work" and contract_stamp_duty(cleaning) == 10_000
+    cleaning.stamp_nature = "mandate"
     cleaning.save()
     cleaning.refresh_from_db()
-    assert cleaning.get_stamp_nature_display() == "請負"
-    assert contract_stamp_duty(cleaning) == 10_000
+    assert cleaning.get_stamp_nature_display() == "委任・準委任"
+    assert contract_stamp_duty(cleaning) == 0
 
 
 @pytest.mark.django_db

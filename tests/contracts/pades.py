@@ -55,8 +55,8 @@ def sign(data: bytes, m: pki.Materials, field_name: str, *, timestamp: bool = Fa
     ).getvalue()
 
 
-def add_dss_and_doc_timestamp(data: bytes, m: pki.Materials) -> bytes:
-    """B-LT then B-LTA: the CA's certificates and CRL in the DSS, then a document timestamp."""
+def add_dss(data: bytes, m: pki.Materials) -> bytes:
+    """B-LT: the CA's certificates and CRL in the DSS (revocation known offline)."""
     out = io.BytesIO(data)
     DocumentSecurityStore.add_dss(
         out,
@@ -65,7 +65,12 @@ def add_dss_and_doc_timestamp(data: bytes, m: pki.Materials) -> bytes:
         crls=[asn1_crl.CertificateList.load(m.crl)],
         force_write=True,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()))
+    return out.getvalue()
+
+
+def add_dss_and_doc_timestamp(data: bytes, m: pki.Materials) -> bytes:
+    """B-LT then B-LTA: the CA's certificates and CRL in the DSS, then a document timestamp."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(add_dss(data, m)))
     return signers.PdfTimeStamper(m.tsa).timestamp_pdf(writer, "sha256").getvalue()
 
 
@@ -75,15 +80,19 @@ def cloudsign_like(
     steps: tuple[str, ...] = STEPS,
     timestamp_last: bool = True,
     doc_timestamp: bool = False,
+    dss: bool = False,
     timestamped: tuple[str, ...] = (),
     data: bytes | None = None,
 ) -> bytes:
+    """``dss``: PAdES-T plus the revocation data (B-LT) without a document timestamp."""
     data = data if data is not None else contract_pdf()
     for i, step in enumerate(steps):
         last = i == len(steps) - 1
         data = sign(data, m, step, timestamp=(last and timestamp_last) or step in timestamped)
     if doc_timestamp:
         data = add_dss_and_doc_timestamp(data, m)
+    elif dss:
+        data = add_dss(data, m)
     return data
 
 
@@ -108,7 +117,6 @@ def signer_expired_since(directory: Path, m: pki.Materials, *, hours: int = 1) -
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from pyhanko.keys import load_cert_from_pemder
-    from pyhanko.sign import signers as pyhanko_signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     ca_key = serialization.load_pem_private_key((directory / "ca.key").read_bytes(), None)
@@ -154,7 +162,7 @@ def signer_expired_since(directory: Path, m: pki.Materials, *, hours: int = 1) -
     from pyhanko.keys import load_private_key_from_pemder
 
     expired = pki.Materials(directory)
-    expired.signer = pyhanko_signers.SimpleSigner(
+    expired.signer = pki.SandboxSigner(
         signing_cert=load_cert_from_pemder(str(directory / "expired.pem")),
         signing_key=load_private_key_from_pemder(str(directory / "expired.key"), None),
         cert_registry=SimpleCertificateStore.from_certs([m.ca]),
@@ -164,9 +172,7 @@ def signer_expired_since(directory: Path, m: pki.Materials, *, hours: int = 1) -
 
 def with_tsa_time(m: pki.Materials, when) -> pki.Materials:
     """The same materials, with a TSA that stamps ``when`` (a timestamp made back then)."""
-    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-
-    m.tsa = DummyTimeStamper(
+    m.tsa = pki.SandboxTimeStamper(
         tsa_cert=m.tsa.tsa_cert,
         tsa_key=m.tsa.tsa_key,
         certs_to_embed=m.tsa.certs_to_embed,

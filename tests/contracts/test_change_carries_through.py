@@ -31,8 +31,8 @@ def test_a_concluded_change_becomes_the_cases_terms_and_the_surety_follows(
 ):
     """Issue 16 「変更契約 carries through」: after the 変更契約 is concluded the case's 請負金額
     and 工期 are the changed ones (history kept on the contracts and in the audit); a 変更 契約保証
-    for the new total verifies (契約保証 ≥ 1/10: 約款, domain-notes §1.6), and the 保証期限
-    must reach the new end of the 工期 (domain-notes §1.6, S30)."""
+    for the new total verifies (契約保証 ≥ 1/10: 約款, docs/domain.md §1.6), and the 保証期限
+    must reach the new end of the 工期 (docs/domain.md §1.6, S30)."""
     case = ready_contract.case
     original = conclude(ready_contract, section_staff)
     old_amount, old_end = case.amount, case.period_end

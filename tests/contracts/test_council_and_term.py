@@ -77,7 +77,7 @@ def test_thresholds_are_settings(ready_contract, settings):
 
 @pytest.mark.django_db
 def test_term_runs_from_the_contract_date(ready_contract):
-    """domain-notes §2.3 (柏市: 「契約日から工期の末日までの期間が10年を超える案件」); city policy
+    """docs/domain.md §2.3 (柏市: 「契約日から工期の末日までの期間が10年を超える案件」); city policy
     — setting CONTRACT_MAX_TERM_YEARS. Ten years from the 契約日 exactly is allowed; a day more
     is not, even though it is within ten years of the start of the 工期."""
     ready_contract.contract_date = dt.date(2025, 3, 1)

@@ -69,7 +69,15 @@ def test_term_over_ten_years(ready_contract, section_staff):
 def test_council_case(ready_contract, section_staff, settings):
     ready_contract.amount = 149_999_999
     ready_contract.save()
+    # without a 予定価格 the amount no longer lets it through (issue 25)
+    assert selectors.gate_problems(ready_contract)[0].startswith("予定価格が登録されていません。")
+    ready_contract.case.planned_price = 149_999_999
+    ready_contract.case.save()
+    ready_contract.refresh_from_db()
     assert selectors.gate_problems(ready_contract) == []
+    ready_contract.case.planned_price = None
+    ready_contract.case.save()
+    ready_contract.refresh_from_db()
     ready_contract.amount = 150_000_000
     ready_contract.save()
     assert problems_of(ready_contract, section_staff) == [
@@ -137,7 +145,8 @@ def _upload(name, data):
 def test_a_pdf_the_portal_accepts_but_cloudsign_would_refuse_in_one_request(
     case, section_staff, accepted_econtract, settings
 ):
-    """20 MB is the whole request body at CloudSign: a 20 MB PDF plus the envelope is over."""
+    """20 MB is the whole request body at CloudSign (read as 20,000,000 bytes, the smaller
+    reading): a PDF the portal's 20 MiB upload limit accepts can still be over."""
     from tests.pdfs import make_large_pdf
 
     contract = services.contract_create(case=case, user=section_staff)
@@ -147,7 +156,7 @@ def test_a_pdf_the_portal_accepts_but_cloudsign_would_refuse_in_one_request(
     )
     problems = problems_of(contract, section_staff)
     assert problems == [
-        "「設計図面.pdf」（20.0MB）は、電子契約サービスへ1回で送れる20MBを超えます。"
+        "「設計図面.pdf」（21.0MB）は、電子契約サービスへ1回で送れる20MBを超えます。"
         "サイズを小さくしてください。"
     ]
     # a slightly smaller drawing goes through
@@ -155,7 +164,7 @@ def test_a_pdf_the_portal_accepts_but_cloudsign_would_refuse_in_one_request(
     services.contract_add_file(
         contract=contract,
         user=section_staff,
-        upload=_upload("設計図面.pdf", make_large_pdf(settings.UPLOAD_MAX_BYTES - 4096)),
+        upload=_upload("設計図面.pdf", make_large_pdf(20_000_000 - 4096)),
     )
     assert selectors.gate_problems(contract) == []
 
@@ -172,7 +181,7 @@ def test_more_than_50mb_in_one_document(case, section_staff, accepted_econtract)
             upload=_upload(f"図面{n + 1}.pdf", make_large_pdf(18 * 1024 * 1024)),
         )
     assert problems_of(contract, section_staff) == [
-        "1つの書類のPDFの合計は50MBまでです（現在54.0MB）。PDFを分けるか、サイズを小さくしてください。"
+        "1つの書類のPDFの合計は50MBまでです（現在56.6MB）。PDFを分けるか、サイズを小さくしてください。"
     ]
 
 

@@ -76,7 +76,10 @@ def test_lgwan_store_ends_in_a_staff_visible_failure_without_a_loop(
     assert signing_request.last_error_code == "400 bad_request"
     assert signing_request.documents.count() == 0
     ready_contract.refresh_from_db()
-    assert ready_contract.status == "signing"  # not 締結済 until the files are stored
+    # CloudSign concluded it: 締結済 with its 契約日, although the file is not here (取得不可)
+    assert ready_contract.status == "concluded" and ready_contract.contract_date is not None
+    concluded = AuditEvent.objects.get(action="contract.concluded")
+    assert concluded.payload["files_pending"] is True
     assert AuditEvent.objects.filter(action="signing_request.store_failed").count() == 1
     alerts = [m for m in mail.outbox if "締結済み書類を取得できません" in m.subject]
     assert alerts and alerts[0].to == [section_staff.email]
@@ -103,5 +106,81 @@ def test_lgwan_store_ends_in_a_staff_visible_failure_without_a_loop(
     assert signing_request.documents.count() == 3
     ready_contract.refresh_from_db()
     assert ready_contract.status == "concluded"
+    assert AuditEvent.objects.filter(action="contract.concluded").count() == 1  # announced once
     refetch = AuditEvent.objects.get(action="signing_request.refetch")
     assert refetch.payload == {"after_failure": True}
+
+
+def test_lgwan_staff_upload_is_verified_before_it_is_stored(
+    ready_contract, section_staff, use_sandbox, settings, tmp_path, admin_client
+):
+    """CloudSign concluded, the API refuses the file (LGWAN): staff upload the PDF saved from
+    CloudSign's web screen. Only a verified file of this very document is stored."""
+    from django.core.exceptions import ValidationError
+
+    from contracts.services import archive
+    from contracts.services.common import ContractError
+    from esign_sandbox.models import File as SandboxFile
+    from tests.contracts import pades
+    from tests.pdfs import make_pdf
+
+    settings.ESIGN_SANDBOX_PKI_DIR = str(tmp_path / "pki")
+    testing.behave_like_lgwan()
+    signing_request = sent(ready_contract, section_staff)
+    testing.agree_all(signing_request.document_id)
+    sync.sync_signing_status()
+    with pytest.raises(PermanentError) as refused:
+        storing.signed_documents_store(request_id=signing_request.pk)
+    storing.signing_request_store_fail(signing_request=signing_request, error=refused.value)
+    ready_contract.refresh_from_db()
+    assert ready_contract.status == "concluded" and ready_contract.contract_date is not None
+    signing_request.refresh_from_db()
+    assert signing_request.stored_at is None  # 取得不可: in the work queue
+    remote = signing_request.remote_files.order_by("pk")
+    files = {
+        r.remote_id: bytes(SandboxFile.objects.get(pk=r.remote_id).signed_data) for r in remote
+    }
+
+    def upload(data):
+        return archive.signed_document_upload(
+            signing_request=signing_request, data=data, name="web.pdf", user=section_staff
+        )
+
+    # not signed at all
+    with pytest.raises(ValidationError) as exc_info:
+        upload(make_pdf())
+    assert "電子署名を確認できない" in exc_info.value.messages[0]
+    # signed, but another document (its 書類ID is not this request's)
+    other = pades.cloudsign_like(pades.make_pki(tmp_path / "other"))
+    with pytest.raises(ValidationError) as exc_info:
+        upload(other)
+    assert "電子署名を確認できない" in exc_info.value.messages[0] or (
+        "書類ID" in exc_info.value.messages[0]
+    )
+    # this document's file with its amount altered
+    first = next(iter(files.values()))
+    with pytest.raises(ValidationError) as exc_info:
+        upload(first.replace(b"/Producer", b"/Producex", 1) + b"\n% x\n")
+    assert "電子署名を確認できない" in exc_info.value.messages[0]
+    assert signing_request.documents.count() == 0  # nothing stored
+    # through the admin page: a hostile file is refused with the reason on the page ...
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"/admin/contracts/signingrequest/{signing_request.pk}/upload-signed/"
+    listing = admin_client.get("/admin/contracts/signingrequest/?stored_at__isempty=1")
+    assert listing.status_code == 200 and "取得不可: アップロード" in listing.content.decode()
+    page = admin_client.post(url, {"file": SimpleUploadedFile("x.pdf", other)})
+    assert page.status_code == 200 and "保存できません" in page.content.decode()
+    assert signing_request.documents.count() == 0
+    # ... the real files: stored, verified, as version 1 "職員によるアップロード", audited
+    for data in files.values():
+        response = admin_client.post(url, {"file": SimpleUploadedFile("web.pdf", data)})
+        assert response.status_code == 302, response.content.decode()[-2000:]
+    for document in signing_request.documents.all():
+        assert document.versions.get().source == "upload"
+        assert document.signature_status == "valid", document.signature_detail
+    signing_request.refresh_from_db()
+    assert signing_request.stored_at is not None
+    assert AuditEvent.objects.filter(action="signed_document.uploaded").count() == len(files)
+    with pytest.raises((ValidationError, ContractError)):
+        upload(first)  # already stored: no second copy

@@ -36,7 +36,8 @@ def test_case_page_offers_the_contract_and_the_form_is_prepared(staff_client, ca
     assert values["title"] == case.title
     assert values["amount"] == "50,000,000"  # shown as people write it
     assert values["tax_amount"] == "4,545,454"  # 10 % inside 50,000,000 (1円未満切捨て)
-    assert values["period_start"] == "2025-11-10" and values["period_end"] == "2026-03-19"
+    assert values["period_start"] == "令和7年11月10日"  # shown back in 和暦
+    assert values["period_end"] == "令和8年3月19日"
 
 
 def test_create_with_the_prepared_values_and_the_pdf(staff_client, case):

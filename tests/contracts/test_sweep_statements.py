@@ -103,7 +103,8 @@ def statements(documents: list[Document], *, applied: int | None = None) -> int:
 def test_a_page_costs_the_same_statements_for_3_or_30_documents(case):
     few = statements(page_of(in_flight(case, 3)))
     many = statements(page_of(in_flight(case, 30)))
-    assert many == few <= 12
+    # (8 of them keep the contractors' next actions: cases.CaseNextAction, one batch)
+    assert many == few <= 16
 
 
 def test_each_outcome_is_applied_as_one_by_one_would(case):

@@ -184,11 +184,17 @@ def test_reminders_and_expired_links(
     assert any("期限切れ" in m.subject and m.to == [department_staff.email] for m in mail.outbox)
 
 
+# Four of each fate: every fate meets every fault kind many times over (each request is read on
+# every sweep), at 40 % of the cost of the 50 requests this test used to send.
+REQUESTS = 20
+CONCLUDED = REQUESTS // 5
+
+
 @pytest.mark.slow
 def test_converges_under_30_percent_faults(
     section_staff, case, company, department, use_sandbox, signer_department
 ):
-    """50 requests in different end states; the service misbehaves on 30 % of calls."""
+    """20 requests in five end states (4 each); the service misbehaves on 30 % of calls."""
     from contracts.services import contract_add_file, contract_create
     from tests.factories import CaseFactory
 
@@ -198,7 +204,7 @@ def test_converges_under_30_percent_faults(
     from tests.applications.helpers import filed
 
     user = company.users.first() or company.users.create(email="bulk@example.jp")
-    for _ in range(50):
+    for _ in range(REQUESTS):
         c = CaseFactory(
             awarded_company=company,
             department=department,
@@ -241,7 +247,7 @@ def test_converges_under_30_percent_faults(
             == 0
         ):
             states = dict(SigningRequest.objects.values_list("pk", "status"))
-            if sum(1 for v in states.values() if v == "concluded") == 10:
+            if sum(1 for v in states.values() if v == "concluded") == CONCLUDED:
                 break
     testing.clear_faults()
     expected = {
@@ -253,9 +259,9 @@ def test_converges_under_30_percent_faults(
     }
     states = dict(SigningRequest.objects.values_list("pk", "status"))
     assert {pk: states[pk] for pk in outcome} == {pk: expected[f] for pk, f in outcome.items()}
-    assert SignedDocument.objects.count() == 10 * 2  # each concluded: 1 signed file + certificate
-    assert SignedDocument.objects.values("stored_file").distinct().count() == 20
-    assert Contract.objects.filter(status="concluded").count() == 10
+    assert SignedDocument.objects.count() == CONCLUDED * 2  # 1 signed file + certificate each
+    assert SignedDocument.objects.values("stored_file").distinct().count() == CONCLUDED * 2
+    assert Contract.objects.filter(status="concluded").count() == CONCLUDED
     half = [pk for pk, f in outcome.items() if f == "half"]
     assert set(
         Signer.objects.filter(signing_request__in=half, order=1).values_list("state", flat=True)
@@ -277,9 +283,9 @@ def test_webhook_path_stores_within_seconds(
             if signing_request.stored_at:
                 break
             time.sleep(0.2)
-        elapsed = 30 - (deadline - time.monotonic())
+    # Within the 30 s deadline, long before the first sweep (300 s): the webhook brought it (a
+    # latency figure belongs to bench/conclusion_latency.py, not to a timed test on a busy CI).
     assert signing_request.stored_at is not None, "not stored through the webhook"
-    assert elapsed < 15
     receipt = WebhookReceipt.objects.get()
     assert receipt.status == 2 and receipt.signing_request == signing_request
     from contracts.models import SyncState
@@ -414,11 +420,10 @@ def test_nightly_integrity_job_reverifies_signatures_with_the_same_verifier(
     services.signed_documents_store(request_id=signing_request.pk)
     documents = SignedDocument.objects.filter(signing_request=signing_request)
     assert {d.signature_status for d in documents} == {"valid"}
-    # per signature: document ID, sender, two recipients, then the document timestamp
+    # per signature: document ID, sender, two recipients (PAdES-T: the document timestamp
+    # comes about a day later)
     signed = documents.filter(kind="signed").first()
-    assert [c["kind"] for c in signed.signature_checks] == ["signature"] * 4 + [
-        "document_timestamp"
-    ]
+    assert [c["kind"] for c in signed.signature_checks] == ["signature"] * 4
     assert integrity.check_all() == {"checked": 5, "problems": 0}
     # the city replaces its trust roots with a bundle that does not hold the sandbox CA
     sandbox_pki = settings.ESIGN_SANDBOX_PKI_DIR
@@ -432,8 +437,8 @@ def test_nightly_integrity_job_reverifies_signatures_with_the_same_verifier(
     events = AuditEvent.objects.filter(action="signed_document.reverified")
     assert events.count() == 3 and events.first().payload["before"] == "valid"
     assert "電子署名の再検証で無効" in mail.outbox[0].body
-    # no trust roots at all: 有効（信頼の起点が未設定）, audited as a change, not an alarm
+    # no trust roots at all: 未確認 (never 有効), audited as a change, not an alarm
     settings.ESIGN_TRUST_ROOTS = ""
     settings.ESIGN_SANDBOX_ENABLED = False
     assert integrity.check_all() == {"checked": 5, "problems": 0}
-    assert {d.signature_status for d in documents.all()} == {"valid_no_root"}
+    assert {d.signature_status for d in documents.all()} == {"unconfirmed"}

@@ -25,16 +25,27 @@ def roots(ca):
     return TrustRoots([ca.ca])
 
 
-def test_five_signatures_last_timestamped_is_valid(ca, roots):
+def test_pades_t_without_reachable_revocation_data_is_not_yet_confirmed(ca, roots):
+    """What CloudSign hands out at conclusion, with its CRL unreachable: nothing wrong is
+    found, but 有効 is not claimed either."""
     result = verify_pdf(pades.cloudsign_like(ca), roots=roots)
+    assert result.status == SignatureStatus.UNCONFIRMED, result.detail
+    assert result.detail.startswith("未確認（")
+    assert "証明書の失効情報を確認できません" in result.detail
+    assert not result.long_term
+
+
+def test_five_signatures_last_timestamped_is_valid(ca, roots):
+    result = verify_pdf(pades.cloudsign_like(ca, dss=True), roots=roots)
     assert result.status == SignatureStatus.VALID, result.detail
     assert result.detail.startswith("有効: 署名5件")
+    assert "長期署名はまだありません" in result.detail and not result.long_term
     assert [c["field"] for c in result.checks] == list(pades.STEPS)
     assert all(c["intact"] and c["valid"] and c["trusted"] for c in result.checks)
     # only the last carries a signature timestamp; earlier ones are followed by signatures only
     assert [c["timestamp"] for c in result.checks] == ["none"] * 4 + ["valid"]
     assert {c["modification_level"] for c in result.checks[:4]} == {"FORM_FILLING"}
-    assert result.checks[-1]["modification_level"] == "NONE"
+    assert result.checks[-1]["modification_level"] == "LTA_UPDATES"  # the DSS
     assert result.timestamp_at is not None
     assert "CloudSign Sandbox Signer" in result.signer
 
@@ -42,7 +53,7 @@ def test_five_signatures_last_timestamped_is_valid(ca, roots):
 def test_with_dss_and_document_timestamp_is_valid(ca, roots):
     result = verify_pdf(pades.cloudsign_like(ca, doc_timestamp=True), roots=roots)
     assert result.status == SignatureStatus.VALID, result.detail
-    assert "文書タイムスタンプ1件" in result.detail
+    assert "文書タイムスタンプ1件" in result.detail and result.long_term
     kinds = [c["kind"] for c in result.checks]
     assert kinds == ["signature"] * 5 + ["document_timestamp"]
     doc_ts = result.checks[-1]
@@ -64,13 +75,13 @@ def test_document_timestamp_alone_covers_untimestamped_signatures(ca, roots):
 
 
 def test_no_timestamp_at_all_is_invalid(ca, roots):
-    result = verify_pdf(pades.cloudsign_like(ca, timestamp_last=False), roots=roots)
+    result = verify_pdf(pades.cloudsign_like(ca, timestamp_last=False, dss=True), roots=roots)
     assert result.status == SignatureStatus.INVALID
     assert "最後の署名を覆う有効なタイムスタンプ" in result.detail
 
 
 def test_timestamp_on_an_earlier_signature_does_not_cover_the_last(ca, roots):
-    data = pades.cloudsign_like(ca, timestamp_last=False, timestamped=("Sender",))
+    data = pades.cloudsign_like(ca, timestamp_last=False, timestamped=("Sender",), dss=True)
     result = verify_pdf(data, roots=roots)
     assert result.status == SignatureStatus.INVALID
     assert "最後の署名を覆う" in result.detail
@@ -103,13 +114,14 @@ def test_content_added_after_the_document_timestamp_is_invalid(ca, roots):
     assert "文書タイムスタンプ1" in result.detail
 
 
-def test_no_trust_roots_is_valid_without_trust_anchor(ca):
+def test_no_trust_roots_is_never_valid(ca):
     data = pades.cloudsign_like(ca, doc_timestamp=True)
     result = verify_pdf(
         data, roots=TrustRoots([], "信頼の起点（ESIGN_TRUST_ROOTS）が設定されていません。")
     )
-    assert result.status == SignatureStatus.VALID_NO_ROOT
-    assert result.detail.startswith("有効（信頼の起点が未設定）")
+    assert result.status == SignatureStatus.UNCONFIRMED
+    assert result.detail.startswith("未確認（")
+    assert "信頼の起点が設定されていないため" in result.detail
     assert all(c["trusted"] is None for c in result.checks)
 
 
@@ -136,9 +148,9 @@ def test_trust_roots_from_the_pem_bundle_setting(settings, ca, tmp_path):
     bundle.write_bytes(pem + pem)
     settings.ESIGN_TRUST_ROOTS = str(bundle)
     assert len(load_trust_roots().certs) == 2
-    assert verify_pdf(pades.cloudsign_like(ca)).status == SignatureStatus.VALID
+    assert verify_pdf(pades.cloudsign_like(ca, dss=True)).status == SignatureStatus.VALID
     settings.ESIGN_TRUST_ROOTS = str(tmp_path / "missing.pem")
-    assert verify_pdf(pades.cloudsign_like(ca)).status == SignatureStatus.VALID_NO_ROOT
+    assert verify_pdf(pades.cloudsign_like(ca, dss=True)).status == SignatureStatus.UNCONFIRMED
     settings.ESIGN_TRUST_ROOTS = ""
     settings.ESIGN_SANDBOX_ENABLED = False
     roots = load_trust_roots()
@@ -180,7 +192,7 @@ def test_signer_certificate_expired_since_the_timestamp_is_still_valid(ca_dir):
     expired = pades.signer_expired_since(directory, m, hours=1)
     back_then = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)  # the TSA's own cert is valid
     pades.with_tsa_time(expired, back_then)
-    data = pades.cloudsign_like(expired, steps=("Sender", "Recipient1", "Recipient2"))
+    data = pades.cloudsign_like(expired, steps=("Sender", "Recipient1", "Recipient2"), dss=True)
     result = verify_pdf(data, roots=TrustRoots([m.ca]))
     assert result.status == SignatureStatus.VALID, result.detail
     assert {c["validated_at"] for c in result.checks} == {back_then.isoformat()}
@@ -190,8 +202,27 @@ def test_signer_certificate_expired_since_the_timestamp_is_still_valid(ca_dir):
 def test_signer_certificate_expired_before_the_timestamp_is_invalid(ca_dir):
     directory, m = ca_dir
     expired = pades.signer_expired_since(directory, m, hours=1)
-    data = pades.cloudsign_like(expired, steps=("Sender", "Recipient1"))  # stamped now
+    data = pades.cloudsign_like(expired, steps=("Sender", "Recipient1"), dss=True)  # stamped now
     result = verify_pdf(data, roots=TrustRoots([m.ca]))
     assert result.status == SignatureStatus.INVALID
-    assert "署名1（Sender）: 証明書が信頼の起点につながりません" in result.detail
-    assert all(c["validated_at"] is None for c in result.checks)
+    # the reason is the expiry (not a misleading "no chain of trust")
+    assert "署名1（Sender）: 証明書の有効期限が切れています" in result.detail
+    assert "信頼の起点" not in result.detail
+
+
+def test_signer_certificate_expired_without_any_timestamp_is_invalid(ca_dir):
+    directory, m = ca_dir
+    expired = pades.signer_expired_since(directory, m, hours=1)
+    data = pades.cloudsign_like(expired, steps=("Sender",), timestamp_last=False, dss=True)
+    result = verify_pdf(data, roots=TrustRoots([m.ca]))
+    assert result.status == SignatureStatus.INVALID
+    assert "署名1（Sender）: 証明書の有効期限が切れています" in result.detail
+    assert "最後の署名を覆う有効なタイムスタンプ" in result.detail
+
+
+def test_bytes_appended_after_the_last_signature_are_invalid(ca, roots):
+    data = pades.cloudsign_like(ca, doc_timestamp=True)
+    for tail in (b"\n% appended by someone\n", b"\n1 0 obj\n(x)\nendobj\n"):
+        result = verify_pdf(data + tail, roots=roots)
+        assert result.status == SignatureStatus.INVALID, tail
+        assert "署名されていないデータが追記されています" in result.detail

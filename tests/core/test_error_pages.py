@@ -73,3 +73,38 @@ def test_429(production, client, settings):
     assert_portal_error(response, 429, "アクセスが集中しています（429）")
     assert response["Retry-After"] == "60"
     assert not User.objects.exists()
+
+
+@pytest.fixture
+def demo_debug(settings):
+    """`make run`: DEBUG on, PORTAL_ERROR_PAGES_IN_DEBUG at its default."""
+    settings.DEBUG = True
+    settings.PORTAL_ERROR_PAGES_IN_DEBUG = True
+    settings.ROOT_URLCONF = "tests.core.error_urls_debug"
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_the_japanese_404_and_500_with_debug_on(demo_debug, contractor, caplog):
+    """Issue 23 item 10: with DEBUG on the demo showed Django's English debug pages."""
+    client = Client(raise_request_exception=False)
+    assert_portal_error(client.get("/no-such-page/"), 404, "ページが見つかりません（404）")
+    response = client.get("/no-such-page", follow=True)  # APPEND_SLASH, then the page
+    assert_portal_error(response, 404, "ページが見つかりません（404）")
+    assert client.get("/admin").status_code == 301  # APPEND_SLASH still works
+    client.force_login(contractor)
+    response = client.get(reverse("applications:detail", args=[999999]))
+    assert_portal_error(response, 404, "ページが見つかりません（404）")
+    with caplog.at_level("ERROR", logger="django.request"):
+        response = client.get("/__test__/boom/")
+    assert_portal_error(response, 500, "システムでエラーが発生しました（500）")
+    assert "Traceback" not in response.content.decode()
+    assert "a bug" in caplog.text  # the developer still gets the traceback in the console
+
+
+@pytest.mark.django_db
+def test_the_debug_pages_remain_available_when_asked(demo_debug, settings):
+    settings.PORTAL_ERROR_PAGES_IN_DEBUG = False
+    settings.ROOT_URLCONF = "tests.core.error_urls"
+    response = Client(raise_request_exception=False).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "URLconf" in response.content.decode()  # Django's technical 404

@@ -62,9 +62,9 @@ def test_search_by_company_case_number_and_receipt_number(admin_client, filings)
     assert found(admin_client, "渡良瀬") == set()
 
 
-def test_receipt_number_is_an_exact_match(admin_client, filings):
-    # a part of a 到達番号 is not a search for it (the number is looked up in its unique index)
-    assert found(admin_client, "000042") == set()
+def test_part_of_a_receipt_number_finds_it(admin_client, filings):
+    # issue 23 item 11: clerks type the tail of a 到達番号 (「000042」) as it is read out
+    assert found(admin_client, "000042") == {"20251125-000042"}
 
 
 def test_search_is_index_shaped(admin_client, filings):

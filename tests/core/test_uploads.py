@@ -91,3 +91,61 @@ def test_valid_pdf_is_stored_under_a_uuid_path_with_its_facts(settings, company)
     created = stored.created_at
     assert stored.file.name == f"schedule/{created:%Y}/{created:%m}/{stored.id}.pdf"
     assert (Path(settings.MEDIA_ROOT) / stored.file.name).read_bytes() == data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "endpoint",
+        "closed",
+        "slowdown",
+        "disk",
+    ],
+)
+def test_a_storage_outage_is_reported_as_such_and_records_nothing(monkeypatch, fault):
+    """S3 refusing connections, dropping one, answering 503 SlowDown, or a disk error: the
+    caller gets StorageUnavailable (its jobs retry later), and no row points at a missing file."""
+    from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+    from django.core.files.storage import FileSystemStorage
+
+    from core.uploads import StorageUnavailable
+
+    errors = {
+        "endpoint": EndpointConnectionError(endpoint_url="http://s3.invalid/bucket/x.pdf"),
+        "closed": ConnectionClosedError(endpoint_url="http://s3.invalid/bucket/x.pdf"),
+        "slowdown": ClientError(
+            {"Error": {"Code": "SlowDown"}, "ResponseMetadata": {"HTTPStatusCode": 503}},
+            "PutObject",
+        ),
+        "disk": OSError(5, "Input/output error"),
+    }
+
+    def broken(self, name, content):
+        raise errors[fault]
+
+    monkeypatch.setattr(FileSystemStorage, "_save", broken)
+    with pytest.raises(StorageUnavailable):
+        store_pdf(validate_pdf_upload(upload(make_pdf())), kind="test")
+    assert StoredFile.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_refusal_by_the_storage_is_not_an_outage(monkeypatch):
+    """A 403 (wrong credentials or policy) is not retried as if it would pass by itself."""
+    from botocore.exceptions import ClientError
+    from django.core.files.storage import FileSystemStorage
+
+    from core.uploads import StorageUnavailable
+
+    def refused(self, name, content):
+        raise ClientError(
+            {"Error": {"Code": "AccessDenied"}, "ResponseMetadata": {"HTTPStatusCode": 403}},
+            "PutObject",
+        )
+
+    monkeypatch.setattr(FileSystemStorage, "_save", refused)
+    with pytest.raises(ClientError) as exc_info:
+        store_pdf(validate_pdf_upload(upload(make_pdf())), kind="test")
+    assert not isinstance(exc_info.value, StorageUnavailable)
+    assert StoredFile.objects.count() == 0

@@ -169,7 +169,13 @@ def test_first_filing_of_every_kind_error_correct_confirm_submit(browser, cases,
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()
     login(page, base, "taro@ashikaga-test.example")
-    plan = [(cases["build"], k) for k in kinds_for(cases["build"].category)] + [
+    # (the 中間前金払 認定 kinds need a 前払金 and half the 工期 first: their own browser test,
+    # test_midterm_certification_flow)
+    plan = [
+        (cases["build"], k)
+        for k in kinds_for(cases["build"].category)
+        if k.code not in ("work_report", "midterm_certification")
+    ] + [
         (cases["service"], k)
         for k in kinds_for(cases["service"].category)
         if k.code in ("service_engineers", "qualification")

@@ -113,7 +113,7 @@ def test_a_clerks_day_at_the_desk(browser, desk, section_staff):
     assert page.input_value("#id_title") == "市道1234号線道路改良工事"  # nothing retyped
     assert page.input_value("#id_amount") == "50,000,000"  # shown as people write it
     assert page.input_value("#id_tax_amount") == "4,545,454"
-    assert page.input_value("#id_period_start") == "2025-11-10"
+    assert page.input_value("#id_period_start") == "令和7年11月10日"  # shown back in 和暦
     page.set_input_files("#id_upload", str(DEMO_PDF))
     clicks += 1
     shot(page, "prepare")

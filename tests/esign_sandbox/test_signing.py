@@ -58,23 +58,41 @@ def concluded(cs, recipients=2):
     return doc, cs.download_file(doc.id, f.id), cs.download_certificate(doc.id)
 
 
-def test_signed_pdf_has_cloudsigns_shape_and_is_pades_b_lta(cs):
-    _, signed, _ = concluded(cs)
+def test_signed_pdf_is_pades_t_at_conclusion_and_long_term_a_day_later(cs):
+    doc, signed, _ = concluded(cs)
     reader = PdfFileReader(io.BytesIO(signed))
     sigs = reader.embedded_signatures
-    assert [s.field_name for s in sigs[:4]] == [
+    assert [s.field_name for s in sigs] == [
         "CloudSign-DocumentID",
         "CloudSign-Sender",
         "CloudSign-Recipient1",
         "CloudSign-Recipient2",
     ]
-    assert [s.sig_object_type for s in sigs] == ["/Sig"] * 4 + ["/DocTimeStamp"]
+    # at conclusion: PAdES-T, no DSS, no document timestamp
+    assert [s.sig_object_type for s in sigs] == ["/Sig"] * 4
+    assert b"/DSS" not in signed
     # only the final approval signature carries a signature timestamp
     has_ts = [
         "signature_time_stamp_token" in str(s.signer_info["unsigned_attrs"].native or {})
-        for s in sigs[:4]
+        for s in sigs
     ]
     assert has_ts == [False, False, False, True]
+    ca = load_cert_from_pemder(str(pki.ca_pem_path()))
+    # revocation is confirmed over HTTP from the sandbox CA's CRL: 有効, not yet long-term
+    at_conclusion = verify_pdf(signed, roots=TrustRoots([ca]))
+    assert at_conclusion.status == SignatureStatus.VALID, at_conclusion.detail
+    assert not at_conclusion.long_term
+    # not before the delay (24 h by default) ...
+    file_id = cs.get_document(doc.id).files[0].id
+    assert cs.download_file(doc.id, file_id) == signed
+    # ... then the same bytes plus a DSS and a document timestamp
+    assert testing.add_long_term(doc.id)
+    assert not testing.add_long_term(doc.id)  # once
+    first, signed = signed, cs.download_file(doc.id, file_id)
+    assert signed.startswith(first) and len(signed) > len(first)
+    reader = PdfFileReader(io.BytesIO(signed))
+    sigs = reader.embedded_signatures
+    assert [s.sig_object_type for s in sigs] == ["/Sig"] * 4 + ["/DocTimeStamp"]
     # B-LT: the DSS holds the CA's certificate and its CRL
     ca = load_cert_from_pemder(str(pki.ca_pem_path()))
     dss = DocumentSecurityStore.read_dss(reader)

@@ -49,6 +49,23 @@ def test_participant_email_accepted(cs, email):
     assert participant.email == email
 
 
+def test_a_nul_character_is_a_bad_request_not_a_server_error(cs):
+    """Found by schemathesis on PostgreSQL (which cannot store NUL): 400, nothing stored."""
+    doc, _, _, _ = prepared(cs, recipients=0)
+    reportees = len(cs.get_document(doc.id).reportees)
+    with pytest.raises(PermanentError) as exc_info:
+        cs.add_reportee(doc.id, name="山田\x00太郎", email="yamada@ashikaga-kensetsu.co.jp")
+    assert exc_info.value.status == 400 and exc_info.value.code == "bad_request"
+    with pytest.raises(PermanentError) as exc_info:
+        cs.add_participant(doc.id, name="山田 太郎", email="yamada@ashikaga-kensetsu.co.jp\x00")
+    assert exc_info.value.status == 400
+    document = cs.get_document(doc.id)
+    assert len(document.participants) == 1 and len(document.reportees) == reportees
+    with pytest.raises(PermanentError) as exc_info:
+        cs._call("GET", "/documents", params={"status": "1\x00"})
+    assert exc_info.value.status == 400 and exc_info.value.code == "bad_request"
+
+
 def test_last_processed_at_follows_the_latest_participant_processing(cs):
     doc, _, people, _ = prepared(cs, recipients=2)
     draft = cs.get_document(doc.id)
@@ -68,11 +85,35 @@ def test_last_processed_at_follows_the_latest_participant_processing(cs):
 
 def test_unimplemented_routes_answer_the_json_error_body(cs, sandbox_url):
     headers = {"Authorization": f"Bearer {cs.token()}"}
-    for path in ["/templates", "/documents/x/attachments", "/imported_documents", "/nope/deep"]:
+    paths = [
+        "/templates",
+        "/documents/x/attachments",
+        "/imported_documents",
+        "/nope/deep",
+        "/documents%0A",  # a newline in the path
+        "/foo%0Abar/baz",
+        "/%0A",
+    ]
+    for path in paths:
         response = requests.get(sandbox_url + path, headers=headers, timeout=10)
         assert response.status_code == 404
         assert response.headers["Content-Type"] == "application/json"
-        assert response.json() == {"error": "not_found", "message": "not found"}
+        assert response.json() == {"error": "not_found", "message": "not found"}, path
+
+
+def test_wrong_method_answers_405_with_allow_and_the_json_error_body(cs, sandbox_url):
+    headers = {"Authorization": f"Bearer {cs.token()}"}
+    for method, path, allow in [
+        ("DELETE", "/documents", "GET, POST"),
+        ("PATCH", "/documents/x", "DELETE, GET, POST, PUT"),
+        ("GET", "/documents/x/decline", "PUT"),
+        ("PUT", "/token", "GET, POST"),
+    ]:
+        response = requests.request(method, sandbox_url + path, headers=headers, timeout=10)
+        assert response.status_code == 405, path
+        assert response.headers["Allow"] == allow, path
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.json()["error"] == "method_not_allowed"
 
 
 def test_rate_window_slides_instead_of_resetting_on_the_minute(cs, settings):

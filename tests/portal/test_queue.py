@@ -147,9 +147,13 @@ def test_figures_per_scope(section_staff, department_staff, department, other_de
         "returned": 3,
         # 3 electronic notices + the 5 paper originals of the contract cases, not yet 確認済
         "sureties": 8,
+        "rejected": 0,
         "ready": 3,
         "waiting": 3,
         "errors": 3,
+        # concluded at CloudSign, no file stored (the activity stores none): 取得待ち
+        "files": 6,
+        "long_term": 0,
         "concluded": 3,
     }
     assert figures(section_staff) == everything
@@ -157,9 +161,12 @@ def test_figures_per_scope(section_staff, department_staff, department, other_de
         "review": 2,
         "returned": 2,
         "sureties": 5,
+        "rejected": 0,
         "ready": 2,
         "waiting": 2,
         "errors": 2,
+        "files": 4,
+        "long_term": 0,
         "concluded": 2,
     }
 
@@ -279,3 +286,101 @@ def test_queries_do_not_grow_with_rows(
     assert counts["review"] == (
         _bulk_more + 7 if user_fixture == "section_staff" else _bulk_more + 6
     )
+
+
+def _every_box(department, n: int, tag: str) -> None:
+    """``n`` rows in every box (bulk_create): submitted and returned filings, received
+    guarantees, waiting, failing and this week's concluded signing requests."""
+    company = CompanyFactory()
+    cases = Case.objects.bulk_create(
+        Case(
+            number=f"R7-{tag}-{i:05d}",
+            title=f"市道{i}号線舗装補修工事",
+            place="足利市本城地内",
+            category="construction",
+            department=department,
+            procurement_method="general",
+            awarded_company=company,
+            amount=10_000_000 + i,
+        )
+        for i in range(n)
+    )
+    Application.objects.bulk_create(
+        Application(
+            case=c,
+            company=company,
+            kind=kind,
+            status=status,
+            receipt_number=f"{tag}{kind[:2]}{i:06d}",
+            submitted_at=NOW - dt.timedelta(minutes=i),
+            returned_at=NOW - dt.timedelta(minutes=i) if status == AppStatus.RETURNED else None,
+            return_deadline=(
+                NOW.date() + dt.timedelta(days=i % 5) if status == AppStatus.RETURNED else None
+            ),
+        )
+        for i, c in enumerate(cases)
+        for kind, status in (("schedule", AppStatus.SUBMITTED), ("site_agent", AppStatus.RETURNED))
+    )
+    SuretyCertificate.objects.bulk_create(
+        SuretyCertificate(
+            case=c, product="performance", form="paper", guarantee_number=f"{tag}-{i}"
+        )
+        for i, c in enumerate(cases)
+    )
+    from contracts.models import Contract
+
+    contracts = Contract.objects.bulk_create(
+        Contract(case=c, title=c.title, amount=c.amount, status="signing") for c in cases
+    )
+    start, _ = week_bounds(NOW)
+    states = (
+        {"status": RequestStatus.WAITING, "sent_at": NOW - dt.timedelta(days=2)},
+        {"status": RequestStatus.FAILED, "last_error_at": NOW, "last_error_code": "500"},
+        {"status": RequestStatus.CONCLUDED, "concluded_at": start + dt.timedelta(hours=1)},
+    )
+    requests_ = SigningRequest.objects.bulk_create(
+        SigningRequest(contract=c, document_id=f"{tag}-{c.pk}", **states[i % 3])
+        for i, c in enumerate(contracts)
+    )
+    Signer.objects.bulk_create(
+        Signer(
+            signing_request=r,
+            order=1,
+            role=SignerRole.CONTRACTOR,
+            name="足利 太郎",
+            email=f"s{r.pk}@example.jp",
+            state=SignerState.WAITING,
+        )
+        for r in requests_
+        if r.status == RequestStatus.WAITING
+    )
+
+
+@pytest.mark.parametrize("user_fixture", ["section_staff", "department_staff"])
+def test_every_box_queries_do_not_grow_from_10_to_1000_rows(
+    request, client, user_fixture, department, monkeypatch
+):
+    import portal.adminsite
+
+    user = request.getfixturevalue(user_fixture)
+    client.force_login(user)
+    _every_box(department, 10, "F")
+    client.get(reverse("admin:index"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("admin:index")).status_code == 200
+    _every_box(department, 1_000, "M")
+    built = []
+    original = portal.adminsite.regroup_app_list
+    monkeypatch.setattr(
+        portal.adminsite, "regroup_app_list", lambda *a: built.append(1) or original(*a)
+    )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("admin:index"))
+    assert page.status_code == 200
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+    assert built == [1]  # the app list is built once per request
+    counts = {box.key: box.count for box in page.context["queue"]}
+    assert counts["review"] == counts["returned"] == counts["sureties"] == 1_010
+    assert counts["waiting"] == 334 + 4 and counts["errors"] == 333 + 3
+    for box in page.context["queue"]:
+        assert len(box.items) <= 5

@@ -123,7 +123,8 @@ def test_unreadable_notices_are_refused_and_nothing_is_stored(logged_in, build_c
     assert message in page.content.decode()
     assert StoredFile.objects.count() == 0 and SuretyCertificate.objects.count() == 0
     application = Application.objects.get()
-    assert application.attachments.count() == 0 and "_read" not in application.data
+    assert application.attachments.count() == 0 and application.results.empty
+    assert not any(key.startswith("_") for key in application.data)
 
 
 @pytest.mark.django_db

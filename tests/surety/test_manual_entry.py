@@ -102,7 +102,8 @@ def test_a_readable_notice_ignores_the_manual_choice(logged_in, build_case):
     upload(logged_in, build_case, notice_pdf(standard()), manual_entry="on")
     application = Application.objects.get()
     assert application.data["auth_key"] == KEY and application.data["manual_entry"] is False
-    assert not application.data.get("_manual")
+    assert application.results.manual is None and application.results.read["auth_key"] == KEY
+    assert not any(key.startswith("_") for key in application.data)
 
 
 @pytest.mark.django_db

@@ -5,18 +5,19 @@ import pytest
 from applications.services import application_accept
 from surety import services
 from surety.models import SuretyCertificate
-from tests.applications.helpers import VALID, filed
+from tests.applications.helpers import VALID, certify_midterm, filed
 from tests.factories import CaseFactory
 
 
 @pytest.mark.django_db
 def test_midterm_guarantee_checks(company, contractor, section_staff):
-    """domain-notes §4.2-7: 中間前払金 ≤ 2割 (and 6割 with the 前払金); its 保証金額 = the amount
+    """docs/domain.md §4.2-7: 中間前払金 ≤ 2割 (and 6割 with the 前払金); its 保証金額 = the amount
     requested in the 中間前払金 請求 (⑤ with 請求の種類 中間前払金)."""
     case = CaseFactory(awarded_company=company, amount=50_000_000, title="市道1号線改良工事")
     advance = filed(case, contractor, "advance_payment")  # 前払金 20,000,000円
     application_accept(application=advance, reviewer=section_staff)  # then the next ⑤ may open
     filed(case, contractor, "midterm_choice", data={"choice": "midterm", "pledge": "on"})
+    certify_midterm(case, contractor, section_staff)
     filed(
         case,
         contractor,

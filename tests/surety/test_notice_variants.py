@@ -30,8 +30,8 @@ def _as_dict(notice) -> dict:
 def test_every_variant_reads(name):
     """Issue 16 「電子保証 notices」: table layouts, values under labels, separate text runs,
     two pages with page markers, every dash look-alike, other issuers' titles and wordings
-    (西日本: 「電子証書閲覧用『認証キー』等のお知らせ」, domain-notes §1.3 step 4) and
-    中間前払金保証 (domain-notes §1.2) all read to the same fields."""
+    (西日本: 「電子証書閲覧用『認証キー』等のお知らせ」, docs/domain.md §1.3 step 4) and
+    中間前払金保証 (docs/domain.md §1.2) all read to the same fields."""
     data = (OUT / name).read_bytes()
     assert _as_dict(read_notice(data)) == VARIANTS[name][1]
 
@@ -48,7 +48,8 @@ def test_the_committed_variants_are_what_the_script_makes():
 
 @pytest.mark.parametrize("name", ["surety-notice-advance.pdf", "surety-notice-performance.pdf"])
 def test_the_shared_samples_still_read(name):
-    """The briefing-layout samples (../shared/samples, copied to tests/data) read as before."""
+    """The briefing-layout samples (docs/domain.md §B.3; ../shared/samples, copied to
+    tests/data) read as before."""
     data_dir = Path(__file__).resolve().parents[1] / "data"
     paths = [data_dir / name] + ([SAMPLES / name] if (SAMPLES / name).exists() else [])
     for path in paths:
@@ -70,7 +71,7 @@ def test_page_markers_are_not_glued_to_the_contractor():
 @pytest.mark.parametrize("name", ["dash-u2212.pdf", "dash-u30fc.pdf", "dash-uff0d.pdf"])
 def test_dash_lookalikes_do_not_defeat_the_no_mixing_rule(case, name):
     """Issue 16: look-alike dashes kept inside 保証契約番号 defeated the no-mixing rule
-    (domain-notes §1.4, one format per guarantee chain), which matches on the number. A notice
+    (docs/domain.md §1.4, one format per guarantee chain), which matches on the number. A notice
     read with U+2212 / 長音 / full-width hyphen is the number staff type with 「-」."""
     notice = read_notice((OUT / name).read_bytes())
     assert notice.guarantee_number == "31072-0002K"

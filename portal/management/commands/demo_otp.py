@@ -13,8 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("email", nargs="?", default="keiyaku@city.ashikaga.example")
 
     def handle(self, *args, email: str, **options):
-        if not settings.DEBUG:
-            raise CommandError("開発環境（DEBUG）でのみ使えます。")
+        if not settings.DEBUG or getattr(settings, "DJANGO_ENV", "") == "production":
+            raise CommandError("開発環境（DEBUG）でのみ使えます。本番環境では使えません。")
         device = TOTPDevice.objects.filter(user__email=email, confirmed=True).first()
         if device is None:
             raise CommandError(f"{email} には2段階認証が設定されていません。")

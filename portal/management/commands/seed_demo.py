@@ -2,8 +2,9 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Company, Department, User
@@ -12,6 +13,17 @@ from cases.constants import Category, ProcurementMethod
 from cases.models import Case
 
 DEMO_PASSWORD = "demo-pass-2025"
+
+
+def refuse_in_production() -> None:
+    """The demo users have a published password and a 2FA secret derived from their address:
+    never in production (``check --deploy`` also errors if they exist there: portal.checks)."""
+    if getattr(settings, "DJANGO_ENV", "development") == "production":
+        raise CommandError(
+            "本番環境（DJANGO_ENV=production）ではデモデータを登録できません。"
+            "デモ用の利用者は公開されたパスワードを持つためです。"
+        )
+
 
 DEPARTMENTS = [
     # code, name, is_contract_section, signer name, signer e-mail
@@ -143,8 +155,12 @@ def _demo_pdf(title: str) -> bytes:
 class Command(BaseCommand):
     help = "デモデータ（担当課・職員・事業者・案件）を登録します。何度実行しても同じ結果です。"
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        refuse_in_production()
+        self._seed()
+
+    @transaction.atomic
+    def _seed(self) -> None:
         departments = {}
         for code, name, section, signer, signer_email in DEPARTMENTS:
             departments[code], _ = Department.objects.update_or_create(

@@ -1,0 +1,3 @@
+"""The contract admin's permission names."""
+
+SEND_PERM = "contracts.send_contract"
