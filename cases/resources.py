@@ -11,6 +11,7 @@ from accounts.models import Company, Department
 from accounts.selectors import departments_for_staff
 from cases.constants import Category, ProcurementMethod
 from cases.models import Case
+from cases.signals import batched_case_changes, send_case_changes
 from core import audit
 from core.imports import (
     BatchInstanceLoader,
@@ -133,6 +134,29 @@ class CaseResource(resources.ModelResource):
             if hasattr(field.widget, "forget"):
                 field.widget.forget()
         self.ignored_columns = prepare_headers(dataset, HEADERS)
+
+    def import_data_inner(
+        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+    ):
+        # The cases' kept next actions are refreshed once for the whole file (in the import's
+        # transaction), not once per saved row.
+        with batched_case_changes() as changed:
+            try:
+                result = super().import_data_inner(
+                    dataset,
+                    dry_run,
+                    raise_errors,
+                    using_transactions,
+                    collect_failed_rows,
+                    **kwargs,
+                )
+            except Exception:
+                if not using_transactions:  # the rows saved before the error stay
+                    send_case_changes(changed)
+                raise
+            if not dry_run:
+                send_case_changes(changed)
+        return result
 
     def import_row(self, row, instance_loader, **kwargs):
         result = super().import_row(row, instance_loader, **kwargs)

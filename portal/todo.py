@@ -298,7 +298,10 @@ def _deleted_with_case(kwargs) -> bool:
 
 
 def _on_case(sender, instance, **kwargs) -> None:
-    refresh([instance.pk])
+    from cases.signals import defer_case_change
+
+    if not defer_case_change(instance.pk):  # an import refreshes its cases once, at its end
+        refresh([instance.pk])
 
 
 def _on_case_child(sender, instance, **kwargs) -> None:

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from ashikaga_portal.celery import app as celery_app
 from cases import services
-from cases.models import Case, CaseImport
+from cases.models import Case, CaseImport, CaseNextAction
 from core.models import AuditEvent
 from tests.factories import CaseFactory, CompanyFactory, StaffFactory
 from tests.portal.test_admin_language import problems_of
@@ -114,6 +114,8 @@ def test_ten_thousand_cases_import_in_the_background(staff, settings):
     assert problems_of(shown(html)) == [] and problems_of(shown(page)) == []
     assert any(0 < done < total for done, total in seen), seen  # progress was shown
     assert Case.objects.count() == 10_000
+    # Every imported case has its kept next action for the awarded company's home page.
+    assert CaseNextAction.objects.filter(company__vendor_number="A-1001").count() == 10_000
     assert Case.objects.get(number="R8-BG-00042").title == "市道42号線舗装工事（その２）"
     event = AuditEvent.objects.get(action="case.imported")
     assert (event.ip_address, event.payload["created"]) == ("192.0.2.9", 10_000)

@@ -69,6 +69,80 @@ def test_the_kept_action_follows_every_change(company, department, contractor, s
     assert not CaseNextAction.objects.filter(case=case).exists()
 
 
+IMPORT_HEADER = (
+    "案件番号,件名,場所,区分,担当課,契約方法,開札日,落札者の業者番号,落札金額,工期,前払金\n"
+)
+
+
+def import_cases(user, lines: list[str], *, dry_run=False):
+    from tablib import Dataset
+
+    from cases.resources import CaseResource
+
+    dataset = Dataset().load(IMPORT_HEADER + "".join(lines), format="csv")
+    return CaseResource().import_data(
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        raise_errors=False,
+        user=user,
+    )
+
+
+def test_an_import_refreshes_its_cases_once_at_its_end(
+    company, other_company, department, section_staff, monkeypatch
+):
+    company.vendor_number, other_company.vendor_number = "A-1001", "B-2002"
+    company.save()
+    other_company.save()
+    moved = CaseFactory(number="R8-IM-0000", awarded_company=company, department=department)
+    calls: list[list[int]] = []
+    real = todo.refresh
+    monkeypatch.setattr(todo, "refresh", lambda ids, **kw: (calls.append(list(ids)), real(ids))[1])
+    lines = [
+        f"R8-IM-{n:04d},市道{n}号線舗装工事,足利市地内,建設工事,土木課,一般競争入札,2026/4/1,"
+        f"{'B-2002' if n == 0 else 'A-1001'},1000000,2026/5/1～2026/9/30,有\n"
+        for n in range(30)
+    ]
+
+    result = import_cases(section_staff, lines, dry_run=True)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert calls == []  # a dry run is rolled back: nothing to refresh
+    assert CaseNextAction.objects.get(case=moved).company == company
+
+    result = import_cases(section_staff, lines)
+    assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
+    # One refresh for the 30 rows (not one per saved case) and every kept row right.
+    assert len(calls) == 1 and len(calls[0]) == 30
+    assert CaseNextAction.objects.filter(case__number__startswith="R8-IM-").count() == 30
+    assert CaseNextAction.objects.get(case=moved).company == other_company
+    for case in Case.objects.filter(number__startswith="R8-IM-"):
+        assert kept(case) == computed(case)
+
+    # Outside an import, a save still refreshes at once.
+    calls.clear()
+    moved.awarded_company = company
+    moved.save()
+    assert calls == [[moved.pk]]
+    assert CaseNextAction.objects.get(case=moved).company == company
+
+
+def test_a_refused_import_leaves_the_kept_rows_as_they_were(company, department, section_staff):
+    company.vendor_number = "A-1001"
+    company.save()
+    lines = [
+        "R8-RF-0001,舗装工事,足利市地内,建設工事,土木課,一般競争入札,2026/4/1,A-1001,1000000,"
+        "2026/5/1～2026/9/30,有\n",
+        "R8-RF-0002,舗装工事,足利市地内,建設工事,土木課,一般競争入札,2026/4/1,Z-9999,1000000,"
+        "2026/5/1～2026/9/30,有\n",
+    ]
+    result = import_cases(section_staff, lines)
+    assert result.has_validation_errors()
+    assert not Case.objects.filter(number__startswith="R8-RF-").exists()
+    assert not CaseNextAction.objects.filter(case__number__startswith="R8-RF-").exists()
+
+
 def test_a_case_deleted_with_its_filings_leaves_no_row(company, department, contractor):
     case = CaseFactory(awarded_company=company, department=department)
     filed(case, contractor, "econtract")
