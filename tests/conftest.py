@@ -181,6 +181,28 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
                 )
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, start the ``slow`` tests first and spread them over the workers.
+
+    xdist's work-stealing scheduler hands each worker a contiguous share of the collection and
+    lets an idle worker steal the tail of another's. With the slow tests (real workers, browsers,
+    outages) at the head of every share, they overlap each other and the quick tests instead of
+    leaving one worker alone with a long test at the end. Every worker computes the same order."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)
+    if workers < 2 or len(items) < workers:
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    quick = [item for item in items if not item.get_closest_marker("slow")]
+    share = len(items) // workers
+    ordered: list = []
+    for n in range(workers):
+        head = slow[n::workers]
+        take = len(quick) if n == workers - 1 else max(share - len(head), 0)
+        ordered += head + quick[:take]
+        quick = quick[take:]
+    items[:] = ordered
+
+
 def pytest_terminal_summary(terminalreporter):
     """Says at the very end, where a person sees it, which browser tests did not run and why."""
     skipped = [

@@ -75,6 +75,7 @@ def test_every_registered_admin_is_strict():
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_no_secret_lookup_is_an_oracle_on_any_changelist(client, secrets_stored, groups):
     superuser = StaffFactory(email="root@city.example", is_superuser=True)
     client.force_login(superuser)

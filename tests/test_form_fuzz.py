@@ -201,6 +201,7 @@ def _request(client: Client):
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_junk_in_every_admin_form_is_never_a_5xx(client, world, capsys):
     superuser = StaffFactory(email="fuzz-root@city.example", is_superuser=True)
     client.force_login(superuser)

@@ -72,6 +72,7 @@ def test_production_refuses_to_start_without_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_trust_roots():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "ESIGN_TRUST_ROOTS"}
     result = run_manage("check", "--deploy", **env)

@@ -98,6 +98,7 @@ def export(client, params: dict) -> tuple[int, list[list[str]]]:
     return len(queries), list(csv.reader(io.StringIO(body)))[1:]
 
 
+@pytest.mark.slow
 def test_csv_queries_do_not_grow_from_100_to_10000_rows(admin_client, company, department):
     concluded(company, department, 100)
     few, small = export(admin_client, {"status": "concluded"})

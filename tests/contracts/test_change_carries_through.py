@@ -26,6 +26,7 @@ def conclude(contract, user):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_a_concluded_change_becomes_the_cases_terms_and_the_surety_follows(
     ready_contract, section_staff, use_sandbox
 ):

@@ -409,6 +409,7 @@ def test_webhook_url_works_without_a_trailing_sandbox(client, settings):
     )
 
 
+@pytest.mark.slow
 def test_nightly_integrity_job_reverifies_signatures_with_the_same_verifier(
     ready_contract, section_staff, use_sandbox, settings, admin_user, tmp_path
 ):

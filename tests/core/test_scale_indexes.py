@@ -57,6 +57,7 @@ def migrate(targets) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_index_migrations_run_backwards_and_forwards():
     assert set(ORDER_INDEXES) <= indexes()
     try:

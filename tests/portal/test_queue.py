@@ -264,6 +264,7 @@ def _bulk(department, n):
 
 
 @pytest.mark.parametrize("user_fixture", ["section_staff", "department_staff"])
+@pytest.mark.slow
 def test_queries_do_not_grow_with_rows(
     request, client, user_fixture, department, other_department, section_staff
 ):
