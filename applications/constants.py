@@ -35,6 +35,10 @@ REPLACED_ON_RESUBMISSION = frozenset(
     {Purpose.SCHEDULE, Purpose.LOCATION_MAP, Purpose.QUALIFICATION}
 )
 
+# What the contractor is told, on the page and in the mail, when a filing arrives.
+RECEIVED = "提出を受け付けました"
+RECEIVED_AGAIN = "再提出を受け付けました"
+
 # What the contractor's checklist shows for a kind with no application yet.
 NOT_FILED = "未提出"
 

@@ -1,9 +1,11 @@
 """Issue 23 item 13: a 再提出 with a new 工程表 replaces the filed one (the old one is no longer
-attached nor served as current, the revision history keeps it)."""
+attached nor served as current, the revision history keeps it), and the page says what the mail
+says: 「再提出を受け付けました」."""
 
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -132,3 +134,32 @@ def test_a_second_surety_notice_is_still_refused_after_a_return(case, contractor
         attach(application, contractor, "お知らせ2.pdf", purpose="surety_notice", upload=again)
     assert refused.value.code == "one_notice"
     assert names(application) == ["お知らせ.pdf"]
+
+
+@pytest.mark.parametrize("resubmission", [False, True])
+def test_the_page_says_what_the_mail_says(
+    client, case, contractor, section_staff, django_capture_on_commit_callbacks, resubmission
+):
+    application = filed(case, contractor, kind="schedule", with_pdf="schedule", submit=False)
+    if resubmission:
+        application = returned(
+            services.application_submit(application=application, user=contractor), section_staff
+        )
+    client.force_login(contractor)
+    mail.outbox.clear()
+    digest = services.application_digest(application)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            reverse("applications:submit", args=[application.pk]), {"digest": digest}, follow=True
+        )
+    application.refresh_from_db()
+    words = "再提出を受け付けました" if resubmission else "提出を受け付けました"
+    text = page.content.decode()
+    assert f"{words}。到達番号は" in text  # the message
+    assert f"工程表の{words}。" in text  # the 受付完了 page
+    received = [m for m in mail.outbox if m.to == [contractor.email]]
+    assert len(received) == 1
+    assert f"工程表の{words}（到達番号 {application.receipt_number}）" in received[0].subject
+    assert f"次の申請の{words}。" in received[0].body
+    if not resubmission:
+        assert "再提出を受け付けました" not in text + received[0].subject + received[0].body
