@@ -27,6 +27,18 @@ class Purpose(models.TextChoices):
 
 MAX_ATTACHMENTS = 20
 
+# On a 差戻し filing, a new file of one of these replaces the one of the same kind that was filed
+# (工程表 → the new 工程表). 「その他」 files are added, never replaced; a second 認証キーのお知らせ
+# stays refused by its kind (one notice per filing: surety/hooks.py): the contractor removes the
+# filed one first.
+REPLACED_ON_RESUBMISSION = frozenset(
+    {Purpose.SCHEDULE, Purpose.LOCATION_MAP, Purpose.QUALIFICATION}
+)
+
+# What the contractor is told, on the page and in the mail, when a filing arrives.
+RECEIVED = "提出を受け付けました"
+RECEIVED_AGAIN = "再提出を受け付けました"
+
 # What the contractor's checklist shows for a kind with no application yet.
 NOT_FILED = "未提出"
 
@@ -38,6 +50,7 @@ AUDIT_ACTIONS = {
     "application.discarded": "下書きの削除",
     "application.attachment_added": "申請への添付",
     "application.attachment_removed": "申請の添付の削除",
+    "application.attachment_replaced": "申請の添付の差替え",
     "application.created": "申請の作成",
     "application.message": "申請へのメッセージ",
     "application.midterm_certified": "中間前金払の認定",

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from applications.constants import OPEN, Purpose, Status
+from applications.constants import OPEN, RECEIVED, RECEIVED_AGAIN, Purpose, Status
 from applications.results import HookResults
 from core.crypto import SECRET_DATA_KEYS, SecretKeysJSONField
 
@@ -112,6 +112,12 @@ class Application(models.Model):
     @property
     def kind_title(self) -> str:
         return self.kind_obj.title
+
+    @property
+    def received_wording(self) -> str:
+        """「提出を受け付けました」 or, for a 差戻し answered (revision 2 and later),
+        「再提出を受け付けました」: the same words on the page and in the mail."""
+        return RECEIVED_AGAIN if self.revision > 1 else RECEIVED
 
 
 class ApplicationRevision(models.Model):

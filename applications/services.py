@@ -17,7 +17,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.selectors import company_emails, reviewer_emails
-from applications.constants import EDITABLE, MAX_ATTACHMENTS, WITHDRAWABLE, Purpose, Status
+from applications.constants import (
+    EDITABLE,
+    MAX_ATTACHMENTS,
+    REPLACED_ON_RESUBMISSION,
+    WITHDRAWABLE,
+    Purpose,
+    Status,
+)
 from applications.kinds import get_kind
 from applications.models import (
     Application,
@@ -372,7 +379,8 @@ def attachment_add(
     kind = get_kind(application.kind)
     if purpose not in kind.purposes:
         raise ApplicationError("この様式に添付できない種類のファイルです。", code="purpose")
-    if application.attachments.count() >= MAX_ATTACHMENTS:
+    replaced = _replaced_by_new(application, purpose)
+    if application.attachments.count() - (replaced is not None) >= MAX_ATTACHMENTS:
         raise ApplicationError(
             f"添付ファイルは1件の申請につき{MAX_ATTACHMENTS}件までです。", code="too_many"
         )
@@ -401,7 +409,44 @@ def attachment_add(
         request=request,
         payload={"file": str(stored.pk), "name": stored.original_name, "sha256": stored.sha256},
     )
+    if replaced is not None:
+        # The filed file stays stored (the revision history names it); it is no longer attached.
+        old = replaced.file
+        replaced.delete()
+        audit.record(
+            "application.attachment_replaced",
+            actor=user,
+            target=application,
+            request=request,
+            payload={
+                "purpose": purpose,
+                "old_file": str(old.pk),
+                "old_name": old.original_name,
+                "old_sha256": old.sha256,
+                "file": str(stored.pk),
+                "name": stored.original_name,
+                "sha256": stored.sha256,
+            },
+        )
     return attachment
+
+
+def _replaced_by_new(application: Application, purpose: str) -> Attachment | None:
+    """On a 差戻し filing: the attachment of ``purpose`` that was filed with the returned revision
+    and is still attached, when there is exactly one (a filing that had several, e.g. the
+    工程表 of each 工事 of a 兼任届, keeps them: the contractor removes the outdated one)."""
+    if application.status != Status.RETURNED or purpose not in REPLACED_ON_RESUBMISSION:
+        return None
+    last = application.revisions.order_by("-number").first()
+    if last is None:
+        return None
+    filed = {e.get("file") for e in last.attachments if e.get("purpose") == purpose}
+    candidates = [
+        a
+        for a in application.attachments.filter(purpose=purpose).select_related("file")
+        if str(a.file_id) in filed
+    ]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 @transaction.atomic

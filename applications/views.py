@@ -373,9 +373,10 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("applications:edit", application.pk)
         return redirect("applications:detail", application.pk)
     application.refresh_from_db()
-    # The same word as the mail: a 差戻し answered is 「再提出」 (revision 2 and later).
-    done = "再提出しました" if application.revision > 1 else "提出しました"
-    messages.success(request, f"{done}。到達番号は{application.receipt_number}です。")
+    # The same words as the mail (application_received.txt).
+    messages.success(
+        request, f"{application.received_wording}。到達番号は{application.receipt_number}です。"
+    )
     return redirect("applications:done", application.pk)
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
@@ -8,6 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from core import admin as core_admin
         from core import checks  # noqa: F401  (registers the production checks)
+        from core import search as core_search
+
+        core_search.register_lookups()
+        connection_created.connect(core_search.register_sqlite_functions, dispatch_uid="core.nfkc")
 
         # The admin (first in INSTALLED_APPS) has discovered every admin module by now: give the
         # ModelAdmins registered by other packages (auth, axes, django-otp) the strict lookups too.

@@ -53,3 +53,13 @@ def trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
         "gin_trgm_ops)",
         reverse_sql=f'DROP INDEX IF EXISTS "{name}"',
     )
+
+
+def nfkc_trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
+    """A GIN trigram index on UPPER(NORMALIZE(column, NFKC)): answers ``column__nfkc__icontains``
+    (core.search.NFKC; ``NORMALIZE`` is immutable since PostgreSQL 13, UTF-8 databases)."""
+    return PostgresOnlySQL(
+        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin '
+        f'(UPPER(NORMALIZE("{column}", NFKC)) gin_trgm_ops)',
+        reverse_sql=f'DROP INDEX IF EXISTS "{name}"',
+    )

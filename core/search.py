@@ -9,14 +9,22 @@ branch an index lookup. On SQLite the same queries run without those indexes (ta
 Field syntax, as in ``ModelAdmin.search_fields``: ``"name"`` (contains, case-insensitive),
 ``"=receipt_number"`` (exact: codes and numbers, answered by their b-tree index), and
 ``"case__number"`` through forward foreign keys.
+
+NFKC matching (opt-in, ``nfkc=True``; ``LargeListMixin.search_nfkc``): the stored text is
+compared in its NFKC form too — ``NFKC(col)`` through the ``nfkc`` transform — so 「０００００８」
+and 「000008」, 「（その２）」 and 「(その2)」 find each other while names stay stored as written.
+On PostgreSQL the transform is ``NORMALIZE(col, NFKC)`` (immutable: a pg_trgm GIN index on
+``UPPER(NORMALIZE(col, NFKC))`` answers it, see ``core.db.nfkc_trigram_index``); on SQLite it is
+a Python function registered on each connection (``register_sqlite_functions``).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet, TextField, Transform
 from django.utils.text import smart_split, unescape_string_literal
 
 from core.text import normalize
@@ -24,6 +32,34 @@ from core.text import normalize
 # Up to this many keys are passed as a literal list (planned as an index lookup per key); more,
 # and the related search stays a subquery.
 MAX_KEYS = 2000
+
+
+class NFKC(Transform):
+    """``field__nfkc``: the field's text NFKC-normalised (for matching only; nothing is stored)."""
+
+    lookup_name = "nfkc"
+    function = "NFKC"  # SQLite: see register_sqlite_functions
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="NORMALIZE(%(expressions)s, NFKC)", **extra_context
+        )
+
+
+def _nfkc(value: str | None) -> str | None:
+    return None if value is None else unicodedata.normalize("NFKC", value)
+
+
+def register_lookups() -> None:
+    """Make ``__nfkc`` available on text fields (CoreConfig.ready)."""
+    CharField.register_lookup(NFKC)
+    TextField.register_lookup(NFKC)
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: SQLite has no NFKC of its own."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("NFKC", 1, _nfkc, deterministic=True)
 
 
 def matching_keys(queryset: QuerySet) -> list | QuerySet:
@@ -44,8 +80,14 @@ def search_terms(search_term: str) -> list[str]:
     return terms
 
 
-def search_condition(model: type[Model], fields: Iterable[str], term: str) -> Q:
-    """One term ORed over the fields (each related model searched by its own indexes)."""
+def search_condition(
+    model: type[Model], fields: Iterable[str], term: str, *, nfkc: bool = False
+) -> Q:
+    """One term ORed over the fields (each related model searched by its own indexes).
+
+    ``nfkc``: the contains-fields are matched in their NFKC form (exact fields stay exact, on
+    their b-tree index); the term is expected to be normalised already (``search_terms``)."""
+    contains = "__nfkc__icontains" if nfkc else "__icontains"
     condition = Q()
     related: dict[str, list[str]] = defaultdict(list)
     for spec in fields:
@@ -56,10 +98,11 @@ def search_condition(model: type[Model], fields: Iterable[str], term: str) -> Q:
         elif exact:
             condition |= Q(**{head: term})
         else:
-            condition |= Q(**{f"{head}__icontains": term})
+            condition |= Q(**{f"{head}{contains}": term})
     for head, specs in related.items():
         other = model._meta.get_field(head).related_model
-        keys = matching_keys(other._default_manager.filter(search_condition(other, specs, term)))
+        found = other._default_manager.filter(search_condition(other, specs, term, nfkc=nfkc))
+        keys = matching_keys(found)
         if not isinstance(keys, list) or keys:
             condition |= Q(**{f"{head}__in": keys})
     if not condition:  # nothing related matched and no local field: no row matches

@@ -235,10 +235,12 @@ def test_resubmission_is_called_so_on_the_page_and_in_the_mail(
             reverse("applications:submit", args=[application.pk]), {"digest": digest}, follow=True
         )
     text = page.content.decode()
-    assert "再提出しました。到達番号は" in text
-    assert any("再受け付けました" in m.subject for m in mail.outbox), [
-        m.subject for m in mail.outbox
-    ]
+    # the same words on the page and in the contractor's mail
+    assert "再提出を受け付けました。到達番号は" in text
+    received = [m for m in mail.outbox if m.to == [contractor.email]]
+    assert received and "再提出を受け付けました" in received[0].subject
+    assert "再提出を受け付けました" in received[0].body
+    assert "再受け付け" not in received[0].subject + received[0].body
 
 
 # --- item 20: リサイクル別紙 after a change of 様式 -----------------------------------------------

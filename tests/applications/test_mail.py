@@ -37,7 +37,10 @@ def test_filing_mails_one_prefix_wareki_and_only_reviewers(
     )
     assert re.search(r"提出日時: 令和\d+年\d+月\d+日 \d+時\d\d分", received.body), received.body
     assert not re.search(r"20\d\d年", received.body)
-    to_review = [m for m in mail.outbox if "新しい申請" in m.subject or "再提出" in m.subject]
+    # the reviewers' mails, not the contractor's 「…の再提出を受け付けました」
+    to_review = [
+        m for m in mail.outbox if m.subject[len(PREFIX) :].startswith(("新しい申請:", "再提出:"))
+    ]
     assert {m.to[0] for m in to_review} == {department_staff.email, section_staff.email}
     assert all(readonly_staff.email not in m.to for m in mail.outbox)  # 閲覧 cannot review
 
