@@ -37,7 +37,7 @@ run: install
 	@echo ""
 	PORTAL_ERROR_PAGES_IN_DEBUG=$${PORTAL_ERROR_PAGES_IN_DEBUG:-1} WEB_BIND=$(HOST):$(PORT) SITE_URL=http://$(HOST):$(PORT) \
 		CLOUDSIGN_API_BASE=$${CLOUDSIGN_API_BASE:-http://$(HOST):$(PORT)/sandbox/cloudsign} \
-		$(BIN)/honcho start -f Procfile
+		exec $(BIN)/python scripts/run_procfile.py -f Procfile
 
 test: install
 	$(BIN)/ruff check .

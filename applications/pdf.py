@@ -1,15 +1,15 @@
 """Printable PDFs of a filing: the form as filed (A4, 「足利市長 宛て」, 申請日 in 和暦, the
 applicant once, the fields in the order of the 様式) and the 受付票 (receipt) with the 到達番号.
 
-Japanese text is set with reportlab's Paragraph and CJK word wrap, so that a long value wraps
-inside its cell instead of running off the page; the fonts are reportlab's built-in CID fonts
-(nothing to download)."""
+Japanese text is set with ``core.pdfwrap`` (a reportlab Paragraph whose lines are broken the
+Japanese way: a number stays whole with its counter, 「2145番地」, and kinsoku applies), so that a
+long value wraps inside its cell instead of running off the page; the fonts are reportlab's
+built-in CID fonts (nothing to download)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -23,6 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from applications.kinds import labelled_values
 from applications.models import Application
+from core.pdfwrap import WrappedParagraph
 from core.wareki import format_date, format_wareki, format_wareki_datetime
 
 GOTHIC = "HeiseiKakuGo-W5"
@@ -52,8 +53,9 @@ BIG = _style("big", font=GOTHIC, size=18, alignment=TA_CENTER, spaceBefore=4, sp
 
 
 def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
-    """A Paragraph of plain text (escaped; line breaks kept)."""
-    return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+    """A Paragraph of plain text (escaped; line breaks kept), broken into lines Japanese style
+    (``core.pdfwrap.break_lines``) at the width it is laid out in."""
+    return WrappedParagraph.of(text, style)
 
 
 def filed_on(application: Application) -> dt.date:

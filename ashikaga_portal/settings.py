@@ -297,6 +297,11 @@ if (
     CELERY_BROKER_URL = urlunsplit(_broker._replace(path=f"/{_db % 16}"))
     os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
     os.environ["TEST_BROKER_PER_WORKER"] = "1"
+# The filesystem transport as kombu has it, but a worker stops polling at once on Ctrl-C/SIGTERM
+# (ashikaga_portal.broker); any other broker is used as its URL says.
+CELERY_BROKER_TRANSPORT = (
+    "ashikaga_portal.broker:Transport" if CELERY_BROKER_URL.startswith("filesystem") else None
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
