@@ -275,6 +275,8 @@ def test_webhook_path_stores_within_seconds(
     settings.CLOUDSIGN_WEBHOOK_SECRET = "s3cret-hook"
     testing.add_webhook(f"{live_server.url}/hooks/cloudsign/s3cret-hook/")
     signing_request = sent(ready_contract, section_staff)
+    # Only what the webhook enqueues: not a sweep another test on this xdist worker left queued.
+    celery_app.control.purge()
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         testing.agree_all(signing_request.document_id)  # the sandbox queues its webhook
         deadline = time.monotonic() + 30
