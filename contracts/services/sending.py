@@ -208,6 +208,20 @@ def _find_created_draft(client, signing_request: SigningRequest, marker: str):
     return found[0] if found else None
 
 
+def _add_once(client, add, find, document_id: str, **person):
+    """Add a recipient or 共有先; when the service refuses it (400: the address is already on the
+    document) because a worker that died mid-request got its same request through meanwhile,
+    adopt the one that request added."""
+    try:
+        return add(document_id, **person)
+    except PermanentError:
+        doc = client.get_document(document_id)
+        remote = find(doc, person["email"])
+        if remote is None:
+            raise
+        return doc, remote
+
+
 def _push(client, signing_request: SigningRequest) -> Document:
     contract = signing_request.contract
     title = _document_title(contract)
@@ -257,7 +271,10 @@ def _push(client, signing_request: SigningRequest) -> Document:
     for signer in signing_request.signers.order_by("order"):
         remote = doc.participant_by_email(signer.email)
         if remote is None:
-            doc, remote = client.add_participant(
+            doc, remote = _add_once(
+                client,
+                client.add_participant,
+                Document.participant_by_email,
                 signing_request.document_id,
                 name=signer.name,
                 email=signer.email,
@@ -268,7 +285,10 @@ def _push(client, signing_request: SigningRequest) -> Document:
     for reportee in signing_request.reportees.all():
         remote = doc.reportee_by_email(reportee.email)
         if remote is None:
-            doc, remote = client.add_reportee(
+            doc, remote = _add_once(
+                client,
+                client.add_reportee,
+                Document.reportee_by_email,
                 signing_request.document_id,
                 name=reportee.name,
                 email=reportee.email,

@@ -152,6 +152,39 @@ def test_permanent_error_marks_the_request_failed_and_retry_resumes(
     assert_exactly_one_complete_document(done)
 
 
+@pytest.mark.parametrize("kind", ["participant", "reportee"])
+def test_a_dead_workers_add_that_lands_after_our_read_is_adopted(
+    ready_contract, section_staff, use_sandbox, kind
+):
+    """A worker killed mid-request: its POST still reaches CloudSign, after the next worker read
+    the document and before that worker adds the same person. The service answers 400 (the
+    address is already on the document); the send adopts that person instead of failing."""
+    from esign.factory import get_client
+
+    signing_request = services.contract_send_for_signature(
+        contract=ready_contract, user=section_staff
+    )
+    client = get_client()
+    add = getattr(client, f"add_{kind}")
+    landed = []
+
+    def add_after_the_dead_workers_request(document_id, **person):
+        if not landed:  # the dead worker's identical request reaches the service first
+            landed.append(add(document_id, **person))
+        return add(document_id, **person)
+
+    setattr(client, f"add_{kind}", add_after_the_dead_workers_request)
+    result = services.signing_request_push(request_id=signing_request.pk, client=client)
+    assert landed, "the race was not staged"
+    assert result.status == "waiting", result.last_error_message
+    doc = assert_exactly_one_complete_document(result)  # nobody twice
+    if kind == "participant":
+        remote = Participant.objects.get(document=doc, order=1)
+        assert result.signers.get(order=1).remote_id == remote.pk
+    else:
+        assert result.reportees.get().remote_id == Reportee.objects.get(document=doc).pk
+
+
 def test_two_workers_never_push_the_same_request(ready_contract, section_staff, use_sandbox):
     signing_request = services.contract_send_for_signature(
         contract=ready_contract, user=section_staff
