@@ -154,7 +154,8 @@ class CaseResource(resources.ModelResource):
                 if not using_transactions:  # the rows saved before the error stay
                     send_case_changes(changed)
                 raise
-            if not dry_run:
+            # A dry run, or errors inside the transaction, end in a rollback: nothing to refresh.
+            if not dry_run and not (using_transactions and result.has_errors()):
                 send_case_changes(changed)
         return result
 

@@ -39,7 +39,12 @@ def defer_case_change(case_id: int | None) -> bool:
 
 
 def send_case_changes(case_ids: set[int], *, chunk: int = 500) -> None:
-    """Send ``cases_changed`` for a batch, a bounded number of ids at a time."""
+    """Send ``cases_changed`` for a batch, a bounded number of ids at a time. The batch is closed
+    while the listeners run, so a case one of them saves is refreshed at once, not collected."""
     ids = sorted(case_ids)
-    for start in range(0, len(ids), chunk):
-        cases_changed.send(sender=None, case_ids=ids[start : start + chunk])
+    token = _batch.set(None)
+    try:
+        for start in range(0, len(ids), chunk):
+            cases_changed.send(sender=None, case_ids=ids[start : start + chunk])
+    finally:
+        _batch.reset(token)

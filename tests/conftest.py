@@ -181,21 +181,26 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection, so the shares are of what runs
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist, start the ``slow`` tests first and spread them over the workers.
 
     xdist's work-stealing scheduler hands each worker a contiguous share of the collection and
     lets an idle worker steal the tail of another's. With the slow tests (real workers, browsers,
     outages) at the head of every share, they overlap each other and the quick tests instead of
-    leaving one worker alone with a long test at the end. Every worker computes the same order."""
+    leaving one worker alone with a long test at the end. Every worker computes the same order.
+    (This also undoes pytest-django's plain-tests-first order: transactional tests flush the
+    database, and the roles and permissions come back through ``post_migrate`` and the ``groups``
+    fixture, so the order does not matter to them.)"""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)
     if workers < 2 or len(items) < workers:
         return
     slow = [item for item in items if item.get_closest_marker("slow")]
     quick = [item for item in items if not item.get_closest_marker("slow")]
-    share = len(items) // workers
     ordered: list = []
     for n in range(workers):
+        # xdist's first split: each worker in turn gets what is left // the workers left.
+        share = (len(items) - len(ordered)) // (workers - n)
         head = slow[n::workers]
         take = len(quick) if n == workers - 1 else max(share - len(head), 0)
         ordered += head + quick[:take]

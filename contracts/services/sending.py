@@ -214,8 +214,13 @@ def _add_once(client, add, find, document_id: str, **person):
     adopt the one that request added."""
     try:
         return add(document_id, **person)
-    except PermanentError:
-        doc = client.get_document(document_id)
+    except PermanentError as refused:
+        if refused.status != 400:
+            raise
+        try:
+            doc = client.get_document(document_id)
+        except CloudSignError:
+            raise refused from None
         remote = find(doc, person["email"])
         if remote is None:
             raise
