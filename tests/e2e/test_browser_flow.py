@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ashikaga_portal.celery import app as celery_app
 from tests.conftest import REQUIRE_SERVICES
-from tests.e2e.conftest import CHROMIUM, DATA, Shots, check_accessibility
+from tests.e2e.conftest import CHROMIUM, DATA, Shots, check_accessibility, no_sideways_scroll
 from tests.factories import PASSWORD, CaseFactory
 
 if not Path(CHROMIUM).exists():
@@ -246,6 +246,12 @@ def test_a_return_round_trip_in_a_browser(browser, world, contractor, section_st
     check_accessibility(page)
     shot(page, "contractor-sees-return")
     page.get_by_role("link", name="修正して再提出").click()
+    page.get_by_text("新しいPDFを添付すると前回提出したもの").wait_for()  # what a new 工程表 does
+    shot(page, "edit-after-return")
+    page.set_viewport_size({"width": 360, "height": 800})
+    no_sideways_scroll(page, "edit-after-return")
+    shot(page, "edit-after-return-360")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.fill("#id_note", "工程を修正しました")
     page.get_by_role("button", name="確認画面へ進む").click()
     page.get_by_text("舗装工の工程が工期末を超えています。").wait_for()  # what staff asked
@@ -253,6 +259,7 @@ def test_a_return_round_trip_in_a_browser(browser, world, contractor, section_st
     page.get_by_text(re.compile("到達番号は")).wait_for()
     application.refresh_from_db()
     assert application.status == "submitted" and application.revision == 2
+    page.get_by_text("工程表の再提出を受け付けました。").wait_for()
     shot(page, "resubmitted")
 
 
