@@ -167,7 +167,9 @@ def refresh(case_ids, *, apps=global_apps) -> None:
             )
         )
     # Cases gone or no longer awarded: no row.
-    Kept.objects.filter(case_id__in=ids - {r.case.pk for r in rows}).delete()
+    gone = ids - {r.case.pk for r in rows}
+    if gone:
+        Kept.objects.filter(case_id__in=gone).delete()
     Kept.objects.bulk_create(
         kept,
         update_conflicts=True,

@@ -2,6 +2,7 @@
 is stored once (acks_late + the broker's visibility timeout). Needs PostgreSQL and Redis, which
 CI provides (REQUIRE_SERVICES=1 makes a missing service a failure, not a skip)."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -25,29 +26,50 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def worker(env: dict, log: Path, *, beat: bool = False) -> subprocess.Popen:
+def _celery(env: dict, log: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ashikaga_portal",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            *(["--beat"] if beat else []),
-            "-l",
-            "INFO",
-        ],
+        [sys.executable, "-m", "celery", "-A", "ashikaga_portal", *args, "-l", "INFO"],
         cwd=ROOT,
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
+        # A process group of its own, killed whole (as systemd's KillMode=control-group does).
+        start_new_session=True,
     )
+
+
+def worker(env: dict, log: Path) -> subprocess.Popen:
+    return _celery(
+        env,
+        log,
+        "worker",
+        "--pool",
+        "solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    )
+
+
+def beat(env: dict, log: Path) -> subprocess.Popen:
+    """The beat as deployed (keiyaku-beat, the Procfile's ``beat``): its own service, which a
+    worker's death does not take down. (A beat that dies too is taken over within
+    REDBEAT_LOCK_TIMEOUT: tests/deploy/test_two_beats.py.)"""
+    return _celery(env, log, "beat")
+
+
+def kill_hard(proc: subprocess.Popen) -> None:
+    """SIGKILL the worker and everything it started, as a supervisor stopping a unit does."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # anything of its group still there
 
 
 def test_killed_worker_mid_download_completes_after_restart(
@@ -88,11 +110,9 @@ def test_killed_worker_mid_download_completes_after_restart(
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         time.sleep(0.5)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
+        kill_hard(first)
     finally:
-        if first.poll() is None:
-            first.kill()
+        stop(first)
     assert SigningRequest.objects.get(pk=signing_request.pk).stored_at is None
     time.sleep(5)  # past the visibility timeout: the unacknowledged message comes back
     second = worker(env, log)
@@ -102,8 +122,7 @@ def test_killed_worker_mid_download_completes_after_restart(
             assert time.monotonic() < deadline, log.read_text()[-4000:]
             time.sleep(0.3)
     finally:
-        second.terminate()
-        second.wait(timeout=20)
+        stop(second)
     assert SignedDocument.objects.filter(signing_request=signing_request).count() == 3
     assert StoredFile.objects.filter(kind__startswith="signed").count() == 3
 
@@ -151,16 +170,16 @@ def test_a_killed_workers_send_and_store_are_picked_up_within_a_minute(
         fault = testing.inject(
             "delay", method="POST", path_regex=r"/participants$", delay_seconds=20, remaining=1
         )
-        workers.append(worker(env, log, beat=True))
+        workers.append(beat(env, log))
+        workers.append(worker(env, log))
         signing_request = services.contract_send_for_signature(
             contract=ready_contract, user=section_staff
         )
         _wait(lambda: Fault.objects.get(pk=fault.pk).remaining == 0, timeout=90, log=log)
         time.sleep(1)
-        workers[-1].send_signal(signal.SIGKILL)
-        workers[-1].wait(timeout=10)
+        kill_hard(workers[-1])
         killed = time.monotonic()
-        workers.append(worker(env, log, beat=True))  # the supervisor restarts it
+        workers.append(worker(env, log))  # the supervisor restarts it
         _wait(lambda: rows.get().status == "waiting", timeout=120, log=log)
         send_pickup = time.monotonic() - killed
         signing_request.refresh_from_db()
@@ -173,17 +192,14 @@ def test_a_killed_workers_send_and_store_are_picked_up_within_a_minute(
         sync.sync_signing_status()  # concluded → the store task is queued
         _wait(lambda: Fault.objects.get(pk=fault.pk).remaining == 0, timeout=90, log=log)
         time.sleep(1)
-        workers[-1].send_signal(signal.SIGKILL)
-        workers[-1].wait(timeout=10)
+        kill_hard(workers[-1])
         killed = time.monotonic()
-        workers.append(worker(env, log, beat=True))
+        workers.append(worker(env, log))
         _wait(lambda: rows.get().stored_at is not None, timeout=120, log=log)
         store_pickup = time.monotonic() - killed
     finally:
         for proc in workers:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=30)
+            stop(proc)
     print(
         f"\nSIGKILL mid-send → sent: {send_pickup:.1f} s; mid-store → stored: {store_pickup:.1f} s"
     )
