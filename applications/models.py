@@ -88,6 +88,12 @@ class Application(models.Model):
                 condition=Q(status=Status.RETURNED),
                 name="application_returned_idx",
             ),
+            # 業務ホーム's two counts (審査待ち, 差戻し中) in one index-only scan.
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=[Status.SUBMITTED, Status.RETURNED]),
+                name="application_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

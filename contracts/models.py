@@ -232,6 +232,12 @@ class SigningRequest(models.Model):
                 condition=models.Q(status=RequestStatus.CONCLUDED),
                 name="signingrequest_concluded_idx",
             ),
+            # 業務ホーム 「締結書類の取得待ち・取得不可」: its count and its oldest five.
+            models.Index(
+                fields=["concluded_at", "id"],
+                condition=models.Q(status=RequestStatus.CONCLUDED, stored_at__isnull=True),
+                name="signingrequest_not_stored_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -384,7 +390,13 @@ class SignedDocument(models.Model):
         verbose_name_plural = "締結書類"
         ordering = ["signing_request", "kind", "id"]
         indexes = [
-            models.Index(fields=["signing_request", "kind", "id"], name="signeddocument_order_idx")
+            models.Index(fields=["signing_request", "kind", "id"], name="signeddocument_order_idx"),
+            # 業務ホーム 「長期署名のない締結書類」: its count and its oldest five.
+            models.Index(
+                fields=["refetch_gave_up_at", "id"],
+                condition=models.Q(long_term=False, refetch_gave_up_at__isnull=False),
+                name="signeddoc_no_long_term_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -28,6 +28,7 @@ from contracts.selectors import (
     problem_condition,
     ready_to_send,
     rejected_contracts,
+    rejection_unresolved_q,
     with_problems,
 )
 from core.wareki import format_wareki
@@ -208,12 +209,14 @@ def _ready(user) -> QueueBox:
 def _rejected(user) -> QueueBox:
     """却下された契約 waiting for staff: the reason and the date, until a new PDF or a decision
     to resend as is."""
-    rejected = rejected_contracts(scope_to_staff(Contract.objects.all(), user, "case__department"))
+    scoped = scope_to_staff(Contract.objects.all(), user, "case__department")
+    rejected = rejected_contracts(scoped)
     name = "contracts_contract"
     return QueueBox(
         key="rejected",
         title="却下された契約",
-        count=rejected.count(),
+        # Counted without the reason and date annotations, which only the five shown need.
+        count=scoped.filter(rejection_unresolved_q()).count(),
         url=changelist_url(
             name, {"status__exact": "rejected", **_department_param(user, "case__department")}
         ),
@@ -242,20 +245,22 @@ def _requests(user) -> QuerySet[SigningRequest]:
 
 
 def _request_counts(user, now) -> dict[str, int]:
-    """署名待ち, 送信・同期エラー and 今週の締結 counted in one query."""
+    """署名待ち, 送信・同期エラー, 今週の締結 and 取得待ち counted in one query."""
     start, end = week_bounds(now)
     week = Q(status=RequestStatus.CONCLUDED, concluded_at__gte=start, concluded_at__lt=end)
     failing = problem_condition()
     waiting = Q(status=RequestStatus.WAITING)
+    missing = Q(status=RequestStatus.CONCLUDED, stored_at__isnull=True)
     return (
         _requests(user)
         .select_related(None)
-        .filter(waiting | week | failing)
+        .filter(waiting | week | failing | missing)
         .order_by()
         .aggregate(
             waiting=Count("pk", filter=waiting),
             errors=Count("pk", filter=failing),
             concluded=Count("pk", filter=week),
+            missing=Count("pk", filter=missing),
         )
     )
 
@@ -363,7 +368,7 @@ def _concluded(user, now, count: int) -> QueueBox:
     )
 
 
-def _files_missing(user) -> QueueBox:
+def _files_missing(user, count: int) -> QueueBox:
     """Concluded at CloudSign, file not stored: 取得待ち, or 取得不可 (e.g. LGWAN refuses the
     download) until staff upload the PDF."""
     missing = (
@@ -375,7 +380,7 @@ def _files_missing(user) -> QueueBox:
     return QueueBox(
         key="files",
         title="締結書類の取得待ち・取得不可",
-        count=missing.count(),
+        count=count,
         url=changelist_url(
             name,
             {
@@ -457,7 +462,7 @@ def work_queue(user, now: dt.datetime | None = None) -> list[QueueBox]:
         _ready(user),
         _waiting(user, now, requests_["waiting"]),
         _errors(user, requests_["errors"]),
-        _files_missing(user),
+        _files_missing(user, requests_["missing"]),
         _no_long_term(user, now),
         _concluded(user, now, requests_["concluded"]),
     ]

@@ -385,3 +385,29 @@ def test_every_box_queries_do_not_grow_from_10_to_1000_rows(
     assert counts["waiting"] == 334 + 4 and counts["errors"] == 333 + 3
     for box in page.context["queue"]:
         assert len(box.items) <= 5
+
+
+QUEUE_INDEXES = {
+    "application_open_idx",  # the two application counts
+    "signingrequest_not_stored_idx",  # 取得待ち・取得不可: count and oldest five
+    "signeddoc_no_long_term_idx",  # 長期署名のない締結書類: count and oldest five
+}
+
+
+@pytest.mark.django_db
+def test_the_boxes_scans_are_served_by_their_partial_indexes(section_staff):
+    """On PostgreSQL, the queries work_queue really sends can be answered by the boxes' partial
+    indexes (with sequential and bitmap scans off, as a large table would leave the planner)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("partial indexes are judged on PostgreSQL (CI runs this)")
+    with CaptureQueriesContext(connection) as queries:
+        work_queue(section_staff, now=NOW)
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for query in queries.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    used = {name for name in QUEUE_INDEXES if any(name in plan for plan in plans)}
+    assert used == QUEUE_INDEXES, "\n\n".join(plans)
