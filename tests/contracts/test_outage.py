@@ -29,7 +29,7 @@ from surety.services import surety_record_other
 from tests.applications.helpers import filed
 from tests.conftest import REQUIRE_SERVICES
 from tests.contracts.test_sending import assert_exactly_one_complete_document
-from tests.contracts.test_worker_kill import worker
+from tests.contracts.test_worker_kill import stop, worker
 from tests.factories import CaseFactory
 from tests.pdfs import pdf_upload
 
@@ -217,8 +217,7 @@ def test_sends_converge_after_broker_and_database_outages(
                 assert time.monotonic() < deadline, log.read_text()[-20000:]
                 time.sleep(0.5)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop(proc)
         for signing_request in requests:
             assert_exactly_one_complete_document(signing_request)
         assert "OperationalError" in log.read_text() or "redrive" in log.read_text()

@@ -29,7 +29,7 @@ from esign_sandbox import testing
 from esign_sandbox.models import Fault
 from tests.conftest import REQUIRE_SERVICES
 from tests.contracts.test_outage import Forwarder, ready
-from tests.contracts.test_worker_kill import worker
+from tests.contracts.test_worker_kill import stop, worker
 from tests.factories import CaseFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,8 +171,7 @@ def test_every_document_is_stored_exactly_once_after_an_outage_mid_store(
                 time.sleep(0.5)
             recovered[what] = time.monotonic() - back
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
         for fwd in outages.values():
             fwd.close()
     print("\nstored after recovery: " + ", ".join(f"{k} {v:.1f} s" for k, v in recovered.items()))

@@ -38,7 +38,8 @@ def _celery(env: dict, log: Path, *args: str) -> subprocess.Popen:
     )
 
 
-def worker(env: dict, log: Path) -> subprocess.Popen:
+def worker(env: dict, log: Path, *, beat: bool = False) -> subprocess.Popen:
+    """A solo worker; ``beat=True`` embeds the beat (a child process: stop it with ``stop``)."""
     return _celery(
         env,
         log,
@@ -48,6 +49,7 @@ def worker(env: dict, log: Path) -> subprocess.Popen:
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
+        *(["--beat"] if beat else []),
     )
 
 
