@@ -232,7 +232,8 @@ class SigningRequest(models.Model):
                 condition=models.Q(status=RequestStatus.CONCLUDED),
                 name="signingrequest_concluded_idx",
             ),
-            # 業務ホーム 「締結書類の取得待ち・取得不可」: its count and its oldest five.
+            # 業務ホーム 「締結書類の取得待ち・取得不可」: its oldest five (the count is part of
+            # the signing requests' one aggregate).
             models.Index(
                 fields=["concluded_at", "id"],
                 condition=models.Q(status=RequestStatus.CONCLUDED, stored_at__isnull=True),

@@ -177,13 +177,14 @@ def _fast_postgres_flush():
     key Django makes on PostgreSQL is ``DEFERRABLE INITIALLY DEFERRED`` and the flush runs in
     one transaction, so the order of the deletes does not matter
     (``tests/test_fast_flush.py`` checks both). Content types and permissions stay: post_migrate
-    would write the same rows back. Flushes that reset sequences keep Django's own SQL."""
+    would write the same rows back. Flushes that reset sequences or cascade keep Django's own
+    SQL."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences:
+        if reset_sequences or allow_cascade:
             return original(
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )

@@ -66,12 +66,26 @@ def kill_hard(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=30)
+def stop(proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """SIGTERM, up to ``timeout`` for a graceful stop, then SIGKILL whatever is left of the
+    process group. Never raises (it runs in ``finally`` blocks, after the real failure)."""
+    if proc.returncode is not None:
+        return  # reaped already (kill_hard): its whole group was killed with it
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)  # anything of its group still there
+        proc.terminate()
+    # Wait for the leader without reaping it: while it is a zombie, its pid (the group's id)
+    # cannot be given to another process, so the killpg below cannot hit anyone else.
+    deadline = time.monotonic() + timeout
+    with contextlib.suppress(ChildProcessError):
+        while time.monotonic() < deadline:
+            flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+            if os.waitid(os.P_PID, proc.pid, flags) is not None:
+                break
+            time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
 
 
 def test_killed_worker_mid_download_completes_after_restart(

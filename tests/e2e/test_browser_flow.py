@@ -1,7 +1,7 @@
 """The whole flow as people do it, in a real browser (Debian's Chromium driven by Playwright),
 against the live server with a real Celery worker and the CloudSign sandbox. Screenshots of each
-step go to test-output/e2e/; every contractor page passes axe-core (no serious or critical
-violations)."""
+step go to test-output/e2e/ with E2E_SCREENSHOTS=1; every contractor page passes axe-core (no
+serious or critical violations)."""
 
 import datetime as dt
 import re

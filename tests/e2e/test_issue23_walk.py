@@ -2,7 +2,7 @@
 sandbox and a real Celery worker): a 和暦 typed in a date field at 360 px, the printable PDF, a
 contractor who opens /admin/, send from the 契約 page, the send page updating itself, a 却下 with
 a reason and its box in the work queue. Every staff page opened is checked for English, raw JSON
-and 「None」. Screenshots under test-output/e2e/issue23/."""
+and 「None」. Screenshots under test-output/e2e/issue23/ with E2E_SCREENSHOTS=1."""
 
 import re
 

@@ -389,7 +389,7 @@ def test_every_box_queries_do_not_grow_from_10_to_1000_rows(
 
 QUEUE_INDEXES = {
     "application_open_idx",  # the two application counts
-    "signingrequest_not_stored_idx",  # 取得待ち・取得不可: count and oldest five
+    "signingrequest_not_stored_idx",  # 取得待ち・取得不可: the oldest five
     "signeddoc_no_long_term_idx",  # 長期署名のない締結書類: count and oldest five
 }
 
