@@ -1,7 +1,9 @@
 """Form fields for the city's forms: the ONE place where amounts and numbers are normalised.
 
-Dates (和暦 or 西暦) are read by ``core.fields`` (so that apps below this one, ``cases``, can use
-them too); ``DateField``, ``WarekiDateInput`` and ``DATE_EXAMPLE`` are re-exported here.
+Dates (和暦 or 西暦) and amounts in yen are read by ``core.fields`` (so that apps below this one,
+``cases``, can use them too); ``DateField``, ``WarekiDateInput``, ``DATE_EXAMPLE``, ``YenField``,
+``YenInput``, ``MAX_YEN``, ``clean_number_text`` and ``admin_formfield_overrides`` are re-exported
+here.
 
 Every amount or number a contractor types goes through a field here: full-width digits, 「,」「，」
 「円」 and spaces are accepted, the value is stored typed (an int for amounts, a plain string of
@@ -16,8 +18,17 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.fields import DATE_EXAMPLE, DateField, WarekiDateInput, date_formfield_overrides
-from core.text import fold_dashes, normalize_compact
+from core.fields import (
+    DATE_EXAMPLE,
+    MAX_YEN,
+    DateField,
+    WarekiDateInput,
+    YenField,
+    YenInput,
+    admin_formfield_overrides,
+    clean_number_text,
+)
+from core.text import fold_dashes
 
 __all__ = [
     "DATE_EXAMPLE",
@@ -34,17 +45,6 @@ __all__ = [
     "to_yen",
 ]
 
-# The largest amount any of the city's forms can hold (just under 1兆円); above it is a typo.
-MAX_YEN = 999_999_999_999
-
-
-def clean_number_text(value) -> str:
-    """「８，０００，０００円」「8 000 000」 → 「8000000」 (strings only; anything else as is)."""
-    text = normalize_compact(value)
-    for mark in (",", "円", "¥", "\\"):
-        text = text.replace(mark, "")
-    return text
-
 
 def to_yen(value) -> int | None:
     """A stored or typed amount as an int, or None when it is empty or cannot be read.
@@ -56,66 +56,6 @@ def to_yen(value) -> int | None:
         return value
     text = clean_number_text(value)
     return int(text) if text.isdigit() and len(text) <= 15 else None
-
-
-class YenInput(forms.TextInput):
-    """Shows a stored amount with separators (8,000,000) so that reopening reads naturally."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}"
-        return super().format_value(value)
-
-
-class YenField(forms.IntegerField):
-    """An amount in yen: accepts 「1,000,000」「１，０００，０００円」 and stores an int.
-
-    ``not_above_case``: the amount is part of the case's 請負金額 and cannot exceed it (the form
-    checks it against its case, see ``KindForm.clean``)."""
-
-    default_error_messages = {
-        "invalid": "金額は数字で入力してください（例: 20,000,000）。",
-        "required": "この項目は必須です。",
-    }
-
-    def __init__(self, *, not_above_case: bool = False, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", MAX_YEN)
-        kwargs.setdefault("widget", YenInput())
-        self.not_above_case = not_above_case
-        super().__init__(**kwargs)
-        # Our own bound checks below give the messages in yen; drop Django's generic ones.
-        self.validators = [
-            v
-            for v in self.validators
-            if type(v).__name__ not in ("MinValueValidator", "MaxValueValidator")
-        ]
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = clean_number_text(value)
-            if value and not value.isdigit():
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-            if len(value) > 15:
-                raise ValidationError(
-                    f"金額が大きすぎます。{MAX_YEN:,}円以下で入力してください。", code="max_value"
-                )
-        return super().to_python(value)
-
-    def validate(self, value):
-        super().validate(value)
-        if value is None:
-            return
-        if self.min_value is not None and value < self.min_value:
-            raise ValidationError(f"{self.min_value:,}円以上で入力してください。", code="min_value")
-        if self.max_value is not None and value > self.max_value:
-            raise ValidationError(
-                f"金額が大きすぎます。{self.max_value:,}円以下で入力してください。",
-                code="max_value",
-            )
 
 
 class GuaranteeNumberField(forms.CharField):
@@ -171,15 +111,3 @@ class DigitsField(forms.CharField):
 
 class EmailField(forms.EmailField):
     default_error_messages = {"invalid": "メールアドレスの形式が正しくありません。"}
-
-
-def admin_formfield_overrides() -> dict:
-    """For a ModelAdmin's ``formfield_overrides``: dates typed as people write them (和暦 or
-    西暦, with the calendar beside) and amounts in yen with separators (PositiveBigIntegerField
-    holds amounts in this project)."""
-    from django.db import models
-
-    return {
-        **date_formfield_overrides(),
-        models.PositiveBigIntegerField: {"form_class": YenField, "widget": YenInput},
-    }

@@ -11,15 +11,16 @@ from cases import services
 from cases.models import Case, CaseImport
 from cases.resources import CaseResource
 from core.admin import AuditedChangesMixin
-from core.fields import date_formfield_overrides
+from core.fields import admin_formfield_overrides
 from core.imports import JapaneseImportMixin
 
 
 @admin.register(Case)
 class CaseAdmin(JapaneseImportMixin, AuditedChangesMixin, DepartmentScopedAdmin):
     resource_classes = [CaseResource]
-    # 開札日 and 工期 typed as people write them (和暦 or 西暦), shown back in 和暦.
-    formfield_overrides = date_formfield_overrides()
+    # 開札日 and 工期 typed as people write them (和暦 or 西暦), shown back in 和暦; 予定価格 and
+    # 請負金額 typed with separators or full-width digits (「8,000,000」), shown back with commas.
+    formfield_overrides = admin_formfield_overrides()
 
     list_display = (
         "number",

@@ -1,4 +1,5 @@
-"""Form fields every app may use: a date as people write it (和暦 or 西暦).
+"""Form fields every app may use: a date as people write it (和暦 or 西暦), an amount in yen as
+people type it (「8,000,000」「８，０００，０００円」).
 
 Lives in ``core`` so that every app, ``cases`` included, can take it; ``applications.fields``
 re-exports it for the forms that already import it from there.
@@ -13,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
+from core.text import normalize_compact
 from core.wareki import MEIJI_START, era_change_note, format_date, looks_like_date, parse_wareki
 
 DATE_EXAMPLE = "例: 令和7年9月4日、R7.9.4、2025/9/4"
@@ -119,3 +121,87 @@ def date_formfield_overrides() -> dict:
     from django.db import models
 
     return {models.DateField: {"form_class": DateField, "widget": WarekiDateInput}}
+
+
+# The largest amount any of the city's forms can hold (just under 1兆円); above it is a typo.
+MAX_YEN = 999_999_999_999
+
+
+def clean_number_text(value) -> str:
+    """「８，０００，０００円」「8 000 000」 → 「8000000」 (strings only; anything else as is)."""
+    text = normalize_compact(value)
+    for mark in (",", "円", "¥", "\\"):
+        text = text.replace(mark, "")
+    return text
+
+
+class YenInput(forms.TextInput):
+    """Shows a stored amount with separators (8,000,000) so that reopening reads naturally."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return super().format_value(value)
+
+
+class YenField(forms.IntegerField):
+    """An amount in yen: accepts 「1,000,000」「１，０００，０００円」 and stores an int.
+
+    ``not_above_case``: the amount is part of the case's 請負金額 and cannot exceed it (the form
+    checks it against its case, see ``KindForm.clean``)."""
+
+    default_error_messages = {
+        "invalid": "金額は数字で入力してください（例: 20,000,000）。",
+        "required": "この項目は必須です。",
+    }
+
+    def __init__(self, *, not_above_case: bool = False, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_YEN)
+        kwargs.setdefault("widget", YenInput())
+        self.not_above_case = not_above_case
+        super().__init__(**kwargs)
+        # Our own bound checks below give the messages in yen; drop Django's generic ones.
+        self.validators = [
+            v
+            for v in self.validators
+            if type(v).__name__ not in ("MinValueValidator", "MaxValueValidator")
+        ]
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = clean_number_text(value)
+            if value and not value.isdigit():
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            if len(value) > 15:
+                raise ValidationError(
+                    f"金額が大きすぎます。{MAX_YEN:,}円以下で入力してください。", code="max_value"
+                )
+        return super().to_python(value)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if self.min_value is not None and value < self.min_value:
+            raise ValidationError(f"{self.min_value:,}円以上で入力してください。", code="min_value")
+        if self.max_value is not None and value > self.max_value:
+            raise ValidationError(
+                f"金額が大きすぎます。{self.max_value:,}円以下で入力してください。",
+                code="max_value",
+            )
+
+
+def admin_formfield_overrides() -> dict:
+    """For a ModelAdmin's ``formfield_overrides``: dates typed as people write them (和暦 or
+    西暦, with the calendar beside) and amounts in yen with separators (PositiveBigIntegerField
+    holds amounts in this project)."""
+    from django.db import models
+
+    return {
+        **date_formfield_overrides(),
+        models.PositiveBigIntegerField: {"form_class": YenField, "widget": YenInput},
+    }
