@@ -87,6 +87,13 @@ def readonly_staff(groups, department):
 
 
 @pytest.fixture
+def staff_client(client, section_staff):
+    """The test client logged in as a 契約管財課 clerk."""
+    client.force_login(section_staff)
+    return client
+
+
+@pytest.fixture
 def case(company, department):
     return CaseFactory(awarded_company=company, department=department)
 

@@ -18,12 +18,6 @@ from tests.surety.notices import notice_pdf, standard
 KEY = "Q7mD2xKp9LwA"
 
 
-@pytest.fixture
-def staff_client(client, section_staff):
-    client.force_login(section_staff)
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query, message",

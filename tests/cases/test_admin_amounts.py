@@ -10,12 +10,6 @@ from django.urls import reverse
 from tests.cases.test_admin_dates import form_data
 
 
-@pytest.fixture
-def staff_client(client, section_staff):
-    client.force_login(section_staff)
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("amount", "planned"),

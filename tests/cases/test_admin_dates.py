@@ -16,12 +16,6 @@ from cases.models import Case
 EXAMPLE = "例: 令和7年9月4日"
 
 
-@pytest.fixture
-def staff_client(client, section_staff):
-    client.force_login(section_staff)
-    return client
-
-
 def form_data(case: Case | None, department, company, **dates: str) -> dict[str, str]:
     """What the 案件 change form posts; the three dates as typed."""
     data = {

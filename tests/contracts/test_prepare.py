@@ -22,12 +22,6 @@ def prepared_values(html: str) -> dict:
     return dict(re.findall(r'<input type="\w+" name="(\w+)" value="([^"]*)"', html))
 
 
-@pytest.fixture
-def staff_client(client, section_staff):
-    client.force_login(section_staff)
-    return client
-
-
 def test_case_page_offers_the_contract_and_the_form_is_prepared(staff_client, case):
     page = staff_client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     prepare = reverse("admin:contracts_contract_prepare", args=[case.pk])
