@@ -1,6 +1,7 @@
 """Real PDFs made for the tests (reportlab), and damaged or encrypted variants (pypdf)."""
 
 import io
+from collections.abc import Callable
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -516,15 +517,20 @@ def make_many_objects_pdf(count: int = 120_000) -> bytes:
     return raw_pdf(objects)
 
 
+# The files that test the parse budget, by name; each built on demand (the bomb alone takes
+# seconds to compress, which every test process would otherwise pay when it collects).
+BUDGET_BUILDERS: dict[str, Callable[[], bytes]] = {
+    "many-annotations-2.3mb": lambda: make_many_annotations_pdf(),
+    "lying-page-count": lambda: make_lying_page_count_pdf(),
+    "shared-1mb-stream-20-pages": lambda: make_shared_stream_pdf(),
+    "shared-8mb-stream-40-pages": lambda: make_shared_stream_pdf(
+        pages=40, stream_bytes=8 * 1024 * 1024
+    ),
+    "decompression-bomb-512mb": lambda: make_decompression_bomb_pdf(),
+    "many-objects": lambda: make_many_objects_pdf(),
+    "deeply-nested": lambda: make_deeply_nested_pdf(),
+}
+
+
 def make_budget_corpus() -> dict[str, bytes]:
-    return {
-        "many-annotations-2.3mb": make_many_annotations_pdf(),
-        "lying-page-count": make_lying_page_count_pdf(),
-        "shared-1mb-stream-20-pages": make_shared_stream_pdf(),
-        "shared-8mb-stream-40-pages": make_shared_stream_pdf(
-            pages=40, stream_bytes=8 * 1024 * 1024
-        ),
-        "decompression-bomb-512mb": make_decompression_bomb_pdf(),
-        "many-objects": make_many_objects_pdf(),
-        "deeply-nested": make_deeply_nested_pdf(),
-    }
+    return {name: build() for name, build in BUDGET_BUILDERS.items()}
