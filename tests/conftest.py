@@ -1,3 +1,5 @@
+import contextlib
+import fcntl
 import os
 import socketserver
 
@@ -170,6 +172,106 @@ def cs(sandbox_url):
     from esign.client import CloudSignClient
 
     return CloudSignClient(sandbox_url, "00000000-0000-4000-8000-000000000000", read_timeout=30)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+    django_db_use_migrations,
+    tmp_path_factory,
+):
+    """Under pytest-xdist, the first worker migrates one template database and every worker
+    works on a copy of it (PostgreSQL ``CREATE DATABASE … TEMPLATE``, a file copy on SQLite):
+    the migrations run once per run instead of once per worker (~7 s of CPU each). Serially,
+    or with ``--reuse-db``, pytest-django's own set-up."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    verbosity = request.config.option.verbose
+    if not worker or (django_db_keepdb and not django_db_createdb) or not django_db_use_migrations:
+        if not django_db_use_migrations:
+            from pytest_django.fixtures import _disable_migrations
+
+            _disable_migrations()
+        with django_db_blocker.unblock():
+            config = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                keepdb=django_db_keepdb and not django_db_createdb,
+                serialized_aliases=[],
+            )
+        yield
+        if not django_db_keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(config, verbosity=verbosity)
+        return
+    with django_db_blocker.unblock():
+        clone, template = _clone_template_database(tmp_path_factory, worker, verbosity)
+    yield
+    with django_db_blocker.unblock():
+        _drop_clone_and_last_template(tmp_path_factory, clone, template, verbosity)
+
+
+def _shared(tmp_path_factory, name: str):
+    """A file every worker of this run sees (xdist gives each worker a folder in the run's)."""
+    return tmp_path_factory.getbasetemp().parent / name
+
+
+@contextlib.contextmanager
+def _run_lock(tmp_path_factory):
+    with open(_shared(tmp_path_factory, "django-template.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _clone_template_database(tmp_path_factory, worker: str, verbosity: int) -> tuple[str, str]:
+    from django.conf import settings
+    from django.db import connection
+
+    # pytest-django named this worker's test database <test name>_<worker>; the template drops
+    # the worker's suffix.
+    root, ext = connection.creation._get_test_db_name().removesuffix(f"_{worker}"), ""
+    if connection.vendor == "sqlite":
+        root, ext = os.path.splitext(root)
+    template = f"{root}_template{ext}"
+    ready = _shared(tmp_path_factory, "django-template.ready")
+    with _run_lock(tmp_path_factory):
+        if not ready.exists():
+            connection.settings_dict["TEST"]["NAME"] = template
+            connection.creation.create_test_db(
+                verbosity=verbosity, autoclobber=True, serialize=False
+            )
+            ready.write_text(template)
+        connection.settings_dict["NAME"] = template
+        connection.close()
+        connection.creation.clone_test_db(suffix=worker, verbosity=verbosity, autoclobber=True)
+        clone = connection.creation.get_test_db_clone_settings(worker)["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = clone
+    settings.DATABASES[connection.alias]["NAME"] = clone
+    connection.ensure_connection()
+    return clone, template
+
+
+def _drop_clone_and_last_template(tmp_path_factory, clone: str, template: str, verbosity: int):
+    from django.db import connection
+
+    connection.close()
+    connection.creation._destroy_test_db(clone, verbosity)
+    done = _shared(tmp_path_factory, "django-template.done")
+    with _run_lock(tmp_path_factory):
+        finished = int(done.read_text() or 0) + 1 if done.exists() else 1
+        done.write_text(str(finished))
+        if finished == int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1):
+            connection.creation._destroy_test_db(template, verbosity)
 
 
 # Tables whose rows are the same after every flush: post_migrate puts back exactly these.
