@@ -186,8 +186,9 @@ def django_db_setup(
     tmp_path_factory,
 ):
     """Under pytest-xdist, the first worker migrates one template database and every worker
-    works on a copy of it (PostgreSQL ``CREATE DATABASE … TEMPLATE``, a file copy on SQLite):
-    the migrations run once per run instead of once per worker (~7 s of CPU each). Serially,
+    works on a copy of it (PostgreSQL ``CREATE DATABASE … TEMPLATE``, a file copy on SQLite; the
+    controller drops the template at the end, ``pytest_sessionfinish``): the migrations run once
+    per run instead of once per worker (~7 s of CPU each). Serially,
     or with ``--reuse-db``, pytest-django's own set-up."""
     from django.test.utils import setup_databases, teardown_databases
 
@@ -211,10 +212,10 @@ def django_db_setup(
                 teardown_databases(config, verbosity=verbosity)
         return
     with django_db_blocker.unblock():
-        clone, template = _clone_template_database(tmp_path_factory, worker, verbosity)
+        clone = _clone_template_database(tmp_path_factory, worker, verbosity)
     yield
     with django_db_blocker.unblock():
-        _drop_clone_and_last_template(tmp_path_factory, clone, template, verbosity)
+        _drop_clone(clone, verbosity)
 
 
 def _shared(tmp_path_factory, name: str):
@@ -232,7 +233,7 @@ def _run_lock(tmp_path_factory):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _clone_template_database(tmp_path_factory, worker: str, verbosity: int) -> tuple[str, str]:
+def _clone_template_database(tmp_path_factory, worker: str, verbosity: int) -> str:
     from django.conf import settings
     from django.db import connection
 
@@ -258,20 +259,29 @@ def _clone_template_database(tmp_path_factory, worker: str, verbosity: int) -> t
     connection.settings_dict["NAME"] = clone
     settings.DATABASES[connection.alias]["NAME"] = clone
     connection.ensure_connection()
-    return clone, template
+    return clone
 
 
-def _drop_clone_and_last_template(tmp_path_factory, clone: str, template: str, verbosity: int):
+def _drop_clone(clone: str, verbosity: int) -> None:
     from django.db import connection
 
     connection.close()
     connection.creation._destroy_test_db(clone, verbosity)
-    done = _shared(tmp_path_factory, "django-template.done")
-    with _run_lock(tmp_path_factory):
-        finished = int(done.read_text() or 0) + 1 if done.exists() else 1
-        done.write_text(str(finished))
-        if finished == int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1):
-            connection.creation._destroy_test_db(template, verbosity)
+
+
+def pytest_sessionfinish(session):
+    """The controller drops the run's template database once every worker is done (a worker
+    cannot know it is the last: another may not have needed a database at all)."""
+    if hasattr(session.config, "workerinput") or not hasattr(session.config, "_tmp_path_factory"):
+        return
+    ready = session.config._tmp_path_factory.getbasetemp() / "django-template.ready"
+    if ready.exists():
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        with session.config.stash[blocking_manager_key].unblock():
+            connection.creation._destroy_test_db(ready.read_text(), 0)
+        ready.unlink()
 
 
 # Tables whose rows are the same after every flush: post_migrate puts back exactly these.
