@@ -188,8 +188,8 @@ def django_db_setup(
     """Under pytest-xdist, the first worker migrates one template database and every worker
     works on a copy of it (PostgreSQL ``CREATE DATABASE … TEMPLATE``, a file copy on SQLite; the
     controller drops the template at the end, ``pytest_sessionfinish``): the migrations run once
-    per run instead of once per worker (~7 s of CPU each). Serially,
-    or with ``--reuse-db``, pytest-django's own set-up."""
+    per run instead of once per worker (~7 s of CPU each). Serially, or with ``--reuse-db`` or
+    ``--nomigrations``, pytest-django's own set-up."""
     from django.test.utils import setup_databases, teardown_databases
 
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -272,7 +272,9 @@ def _drop_clone(clone: str, verbosity: int) -> None:
 def pytest_sessionfinish(session):
     """The controller drops the run's template database once every worker is done (a worker
     cannot know it is the last: another may not have needed a database at all)."""
-    if hasattr(session.config, "workerinput") or not hasattr(session.config, "_tmp_path_factory"):
+    if hasattr(session.config, "workerinput") or not getattr(
+        session.config.option, "numprocesses", None
+    ):
         return
     ready = session.config._tmp_path_factory.getbasetemp() / "django-template.ready"
     if ready.exists():
