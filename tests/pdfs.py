@@ -520,15 +520,15 @@ def make_many_objects_pdf(count: int = 120_000) -> bytes:
 # The files that test the parse budget, by name; each built on demand (the bomb alone takes
 # seconds to compress, which every test process would otherwise pay when it collects).
 BUDGET_BUILDERS: dict[str, Callable[[], bytes]] = {
-    "many-annotations-2.3mb": lambda: make_many_annotations_pdf(),
-    "lying-page-count": lambda: make_lying_page_count_pdf(),
-    "shared-1mb-stream-20-pages": lambda: make_shared_stream_pdf(),
+    "many-annotations-2.3mb": make_many_annotations_pdf,
+    "lying-page-count": make_lying_page_count_pdf,
+    "shared-1mb-stream-20-pages": make_shared_stream_pdf,
     "shared-8mb-stream-40-pages": lambda: make_shared_stream_pdf(
         pages=40, stream_bytes=8 * 1024 * 1024
     ),
-    "decompression-bomb-512mb": lambda: make_decompression_bomb_pdf(),
-    "many-objects": lambda: make_many_objects_pdf(),
-    "deeply-nested": lambda: make_deeply_nested_pdf(),
+    "decompression-bomb-512mb": make_decompression_bomb_pdf,
+    "many-objects": make_many_objects_pdf,
+    "deeply-nested": make_deeply_nested_pdf,
 }
 
 
