@@ -374,7 +374,7 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep(
             "!",
             f"{len(skipped)} browser tests (Playwright, axe-core, 360 px) were SKIPPED: Chromium "
-            "is not installed — apt-get install -y chromium fonts-noto-cjk",
+            "is not installed — apt-get install -y chromium chromium-headless-shell fonts-noto-cjk",
             red=True,
             bold=True,
         )

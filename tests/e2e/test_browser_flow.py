@@ -16,14 +16,21 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ashikaga_portal.celery import app as celery_app
-from tests.conftest import REQUIRE_SERVICES
-from tests.e2e.conftest import CHROMIUM, DATA, Shots, check_accessibility, no_sideways_scroll
+from tests.e2e.conftest import (
+    CHROMIUM,
+    DATA,
+    NO_BROWSER,
+    REQUIRE_BROWSER,
+    Shots,
+    check_accessibility,
+    no_sideways_scroll,
+)
 from tests.factories import PASSWORD, CaseFactory
 
 if not Path(CHROMIUM).exists():
-    if REQUIRE_SERVICES:
-        pytest.fail("Chromium is missing (apt-get install -y chromium): CI runs the browser test")
-    pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+    if REQUIRE_BROWSER:
+        pytest.fail(f"{NO_BROWSER}: REQUIRE_BROWSER=1 requires the browser tests to run")
+    pytest.skip(NO_BROWSER, allow_module_level=True)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
