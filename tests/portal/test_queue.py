@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -263,30 +264,35 @@ def _bulk(department, n):
     )
 
 
-@pytest.mark.parametrize("user_fixture", ["section_staff", "department_staff"])
 @pytest.mark.slow
 def test_queries_do_not_grow_with_rows(
-    request, client, user_fixture, department, other_department, section_staff
+    department, other_department, section_staff, department_staff
 ):
+    """The dashboard costs the same statements with 10 rows as with 10,000, for 契約管財課 (every
+    課) and for a 課's own staff; the rows are built once for both."""
     activity(department, other_department, section_staff, ready=6, each=6)
-    user = request.getfixturevalue(user_fixture)
-    client.force_login(user)
+    clients = {"section_staff": Client(), "department_staff": Client()}
+    clients["section_staff"].force_login(section_staff)
+    clients["department_staff"].force_login(department_staff)
     _bulk(department, 10)
-    client.get(reverse("admin:index"))
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(reverse("admin:index")).status_code == 200
+    few = {}
+    for name, client in clients.items():
+        client.get(reverse("admin:index"))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("admin:index")).status_code == 200
+        few[name] = len(queries)
     _bulk_more = 10_000
     Application.objects.filter(receipt_number__startswith="B").delete()
     Case.objects.filter(number__startswith="R7-B-").delete()
     _bulk(department, _bulk_more)
-    with CaptureQueriesContext(connection) as many:
-        page = client.get(reverse("admin:index"))
-    assert page.status_code == 200
-    assert len(many) == len(few), [q["sql"][:120] for q in many]
-    counts = {box.key: box.count for box in page.context["queue"]}
-    assert counts["review"] == (
-        _bulk_more + 7 if user_fixture == "section_staff" else _bulk_more + 6
-    )
+    for name, client in clients.items():
+        with CaptureQueriesContext(connection) as many:
+            page = client.get(reverse("admin:index"))
+        assert page.status_code == 200
+        assert len(many) == few[name], (name, [q["sql"][:120] for q in many])
+        counts = {box.key: box.count for box in page.context["queue"]}
+        # 契約管財課 also sees the other 課's filing
+        assert counts["review"] == _bulk_more + (7 if name == "section_staff" else 6), name
 
 
 def _every_box(department, n: int, tag: str) -> None:
