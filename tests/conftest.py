@@ -343,22 +343,35 @@ def pytest_collection_modifyitems(config, items):
     xdist's work-stealing scheduler hands each worker a contiguous share of the collection and
     lets an idle worker steal the tail of another's. With the slow tests (real workers, browsers,
     outages) at the head of every share, they overlap each other and the quick tests instead of
-    leaving one worker alone with a long test at the end. Every worker computes the same order.
+    leaving one worker alone with a long test at the end. The ``waits`` tests (leases, outages,
+    delays: mostly idle) all go, one after another, at the head of the first worker's share,
+    while the others keep both cores busy; with three workers on two cores that costs no core
+    time. Every worker computes the same order.
     (This also undoes pytest-django's plain-tests-first order: transactional tests flush the
     database, and the roles and permissions come back through ``post_migrate`` and the ``groups``
     fixture, so the order does not matter to them.)"""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)
     if workers < 2 or len(items) < workers:
         return
-    slow = [item for item in items if item.get_closest_marker("slow")]
+    waits = [item for item in items if item.get_closest_marker("waits")]
+    busy = [
+        item
+        for item in items
+        if item.get_closest_marker("slow") and not item.get_closest_marker("waits")
+    ]
     quick = [item for item in items if not item.get_closest_marker("slow")]
+    heads: list[list] = [[] for _ in range(workers)]
+    heads[0] = waits
+    # the CPU-bound slow tests go to the other workers (to all of them with only two)
+    spread = range(1, workers) if workers > 2 else range(workers)
+    for i, item in enumerate(busy):
+        heads[spread[i % len(spread)]].append(item)
     ordered: list = []
     for n in range(workers):
         # xdist's first split: each worker in turn gets what is left // the workers left.
         share = (len(items) - len(ordered)) // (workers - n)
-        head = slow[n::workers]
-        take = len(quick) if n == workers - 1 else max(share - len(head), 0)
-        ordered += head + quick[:take]
+        take = len(quick) if n == workers - 1 else max(share - len(heads[n]), 0)
+        ordered += heads[n] + quick[:take]
         quick = quick[take:]
     items[:] = ordered
 

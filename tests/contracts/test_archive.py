@@ -46,6 +46,7 @@ def fresh_sandbox_ca(settings, tmp_path, use_sandbox):
 
 
 @pytest.mark.slow
+@pytest.mark.waits
 def test_conclusion_refetch_and_renewal_over_eleven_years(
     ready_contract, section_staff, contractor, fresh_sandbox_ca, settings, client
 ):

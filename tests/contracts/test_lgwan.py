@@ -49,6 +49,7 @@ def test_lgwan_sandbox_answers_400_on_download_and_sends_no_webhook(
 
 
 @pytest.mark.slow
+@pytest.mark.waits
 def test_lgwan_store_ends_in_a_staff_visible_failure_without_a_loop(
     ready_contract, section_staff, use_sandbox, admin_client, settings
 ):

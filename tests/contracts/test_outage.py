@@ -34,7 +34,7 @@ from tests.factories import CaseFactory
 from tests.pdfs import pdf_upload
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.waits]
 
 
 class Forwarder:

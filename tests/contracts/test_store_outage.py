@@ -33,7 +33,7 @@ from tests.contracts.test_worker_kill import stop, worker
 from tests.factories import CaseFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.waits]
 BUCKET = "keiyaku-outage-test"
 
 

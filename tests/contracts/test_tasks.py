@@ -185,6 +185,7 @@ def test_a_dead_workers_lapsed_lease_is_redriven_at_once(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
+@pytest.mark.waits
 def test_the_lease_is_renewed_while_the_work_runs(ready_contract, section_staff, settings):
     import datetime as dt
     import time

@@ -23,7 +23,7 @@ from esign_sandbox.models import Fault
 from tests.conftest import REQUIRE_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.waits]
 
 
 def _celery(env: dict, log: Path, *args: str) -> subprocess.Popen:

@@ -38,6 +38,7 @@ def sent(client: redis.Redis) -> Counter:
 
 
 @pytest.mark.slow
+@pytest.mark.waits
 def test_two_beats_send_each_job_once_per_interval(tmp_path, broker):
     prefix = f"test-redbeat-{uuid.uuid4().hex}:"
     env = base_env(
