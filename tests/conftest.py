@@ -118,6 +118,19 @@ def _live_server_media_url():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _empty_static_root(tmp_path_factory):
+    """A folder ``collectstatic`` left in the checkout (docs/deploy.md, .ci/deploy) is not read
+    by the tests: WhiteNoise would index its ~540 files again for every test client (a tenth of
+    the quick tests' time), and the tests would depend on what was collected."""
+    from django.conf import settings
+
+    original = settings.STATIC_ROOT
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static-root")
+    yield
+    settings.STATIC_ROOT = original
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _celery_queue(tmp_path_factory):
     """With the filesystem broker, the tests' messages go to a folder of their own."""
     from ashikaga_portal.celery import app, ensure_filesystem_broker_folders
