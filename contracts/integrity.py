@@ -11,7 +11,6 @@ from django.utils import timezone
 from contracts.constants import SignatureStatus
 from contracts.models import SignedDocument
 from contracts.services.versions import renew_due_at
-from contracts.verify import load_trust_roots, verify_pdf
 from core import audit
 from core.models import StoredFile
 
@@ -21,6 +20,10 @@ logger = logging.getLogger(__name__)
 def signed_documents_reverify() -> list[tuple[StoredFile, str]]:
     """Re-verify each signed document; record the new result; a document that is no longer
     valid (or whose result changed) is audited and reported to the administrators."""
+    # (imported here: pyHanko is a quarter of a second of every process's start-up, and this
+    # module is imported by ContractsConfig.ready)
+    from contracts.verify import load_trust_roots, verify_pdf
+
     roots = load_trust_roots()
     problems: list[tuple[StoredFile, str]] = []
     documents = SignedDocument.objects.select_related("stored_file").order_by("pk")
