@@ -2,6 +2,7 @@ import contextlib
 import fcntl
 import os
 import socketserver
+import weakref
 
 import pytest
 from django.contrib.auth.models import Group
@@ -303,34 +304,77 @@ def pytest_sessionfinish(session):
 _STATIC_TABLES = frozenset({"django_content_type", "auth_permission"})
 
 
+def _static_rows(using: str) -> tuple[int, int]:
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.using(using).count(), Permission.objects.using(using).count()
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _fast_postgres_flush():
-    """After each transactional test Django empties every table with one ``TRUNCATE`` of ~55
-    tables, which costs PostgreSQL ~0.4 s (a new file per table) — over 200 such tests, a
-    minute of the run. ``DELETE`` of the few rows a test leaves takes ~15 ms. Every foreign
-    key Django makes on PostgreSQL is ``DEFERRABLE INITIALLY DEFERRED`` and the flush runs in
-    one transaction, so the order of the deletes does not matter
-    (``tests/test_fast_flush.py`` checks both). Content types and permissions stay: post_migrate
-    would write the same rows back. Flushes that reset sequences or cascade keep Django's own
-    SQL."""
-    from django.db.backends.postgresql.operations import DatabaseOperations
+def _fast_flush():
+    """After each transactional test Django empties every table (on PostgreSQL with one
+    ``TRUNCATE`` of ~55 tables, ~0.4 s: a new file per table) and then sends post_migrate, which
+    writes the content types, the permissions and the roles back (~0.05 s of CPU and ~80
+    queries) — over ~175 such tests, a minute of the run. Here the flush is a ``DELETE`` of the
+    few rows a test leaves (~15 ms), content types and permissions stay, and only the roles are
+    put back. Every foreign key Django makes is ``DEFERRABLE INITIALLY DEFERRED`` and the flush
+    runs in one transaction, so the order of the deletes does not matter
+    (``tests/test_fast_flush.py`` checks it all). Flushes that reset sequences or cascade keep
+    Django's own SQL; post_migrate is sent whole when a test changed the content types or the
+    permissions, or when a receiver other than these three has been connected."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.core.management.commands import flush
+    from django.db.backends.postgresql.operations import DatabaseOperations as Postgres
+    from django.db.backends.sqlite3.base import DatabaseOperations as SQLite
+    from django.db.models.signals import post_migrate
 
-    original = DatabaseOperations.sql_flush
+    from accounts import roles
 
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or allow_cascade:
-            return original(
-                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
-            )
-        return [
-            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
-            for table in tables
-            if table not in _STATIC_TABLES
-        ]
+    originals = {Postgres: Postgres.sql_flush, SQLite: SQLite.sql_flush}
 
-    DatabaseOperations.sql_flush = sql_flush
+    def patched(original):
+        def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+            if reset_sequences or allow_cascade:
+                return original(
+                    self,
+                    style,
+                    tables,
+                    reset_sequences=reset_sequences,
+                    allow_cascade=allow_cascade,
+                )
+            return [
+                f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+                for table in tables
+                if table not in _STATIC_TABLES
+            ]
+
+        return sql_flush
+
+    for ops, original in originals.items():
+        ops.sql_flush = patched(original)
+
+    emit = flush.emit_post_migrate_signal
+    known = {create_permissions, create_contenttypes, roles.sync_on_post_migrate}
+    after_migrate: dict[str, tuple[int, int]] = {}
+
+    def emit_post_migrate_signal(verbosity, interactive, db, **kwargs):
+        receivers = {
+            ref() if isinstance(ref, weakref.ReferenceType) else ref
+            for _, ref, *_ in post_migrate.receivers
+        }
+        if receivers == known and db in after_migrate and _static_rows(db) == after_migrate[db]:
+            roles.sync_role_permissions()
+            return
+        emit(verbosity, interactive, db, **kwargs)
+        after_migrate[db] = _static_rows(db)
+
+    flush.emit_post_migrate_signal = emit_post_migrate_signal
     yield
-    DatabaseOperations.sql_flush = original
+    flush.emit_post_migrate_signal = emit
+    for ops, original in originals.items():
+        ops.sql_flush = original
 
 
 @pytest.fixture(scope="session", autouse=True)
