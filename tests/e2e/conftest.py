@@ -32,7 +32,7 @@ def chromium_or_skip() -> None:
     if not Path(CHROMIUM).exists():
         if REQUIRE_BROWSER:
             pytest.fail(f"{NO_BROWSER}: REQUIRE_BROWSER=1 requires the browser tests to run")
-        pytest.skip(NO_BROWSER)
+        pytest.skip(NO_BROWSER, allow_module_level=True)  # (also called at a module's top)
 
 
 @pytest.fixture(scope="module")

@@ -17,20 +17,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ashikaga_portal.celery import app as celery_app
 from tests.e2e.conftest import (
-    CHROMIUM,
     DATA,
-    NO_BROWSER,
-    REQUIRE_BROWSER,
     Shots,
     check_accessibility,
+    chromium_or_skip,
     no_sideways_scroll,
 )
 from tests.factories import PASSWORD, CaseFactory
 
-if not Path(CHROMIUM).exists():
-    if REQUIRE_BROWSER:
-        pytest.fail(f"{NO_BROWSER}: REQUIRE_BROWSER=1 requires the browser tests to run")
-    pytest.skip(NO_BROWSER, allow_module_level=True)
+chromium_or_skip()
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
