@@ -19,7 +19,6 @@ from applications.forms import AttachmentForm, MessageForm
 from applications.kinds import BY_CODE, labelled_values
 from applications.kinds import ECONTRACT as ECONTRACT_CODE
 from applications.models import Application, Attachment
-from applications.pdf import application_pdf, receipt_pdf
 from cases.selectors import cases_for_company
 from core.files import private_file_response
 from core.pages import page_url
@@ -466,6 +465,8 @@ def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @require_GET
 @login_required
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from applications.pdf import application_pdf  # reportlab (~0.15 s) on the first PDF only
+
     application = _visible(request, pk)
     data = application_pdf(application)
     number = application.receipt_number or f"draft-{application.pk}"
@@ -481,6 +482,8 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """受付票 (the printable receipt): 到達番号, 提出日時 in 和暦, what was filed."""
+    from applications.pdf import receipt_pdf  # reportlab on the first PDF only
+
     application = _visible(request, pk)
     if not application.receipt_number:
         raise Http404("まだ提出されていません。")

@@ -18,8 +18,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from esign_sandbox import pki
-from esign_sandbox.certificate import certificate_pdf
 from esign_sandbox.models import (
     DocStatus,
     Document,
@@ -183,6 +181,8 @@ def send(doc: Document) -> None:
     doc.save()
     doc.participants.filter(order__gt=1).update(status=PStatus.QUEUED)
     sender = sender_of(doc)
+    from esign_sandbox import pki  # pyHanko (~0.4 s to import) on the first signature only
+
     for f in doc.files.all():
         # Like CloudSign: the document ID is signed in at sending, then the sender's signature.
         data = pki.sign_step(
@@ -253,6 +253,8 @@ def agree(doc_id: str, participant_id: str | None = None) -> Document:
 def _sign_agreement(doc: Document, participant: Participant, *, final: bool) -> None:
     """The recipient's signature on every file; the last one is timestamped (PAdES-T). The
     long-term signature comes later (``add_long_term``), as at CloudSign."""
+    from esign_sandbox import pki  # pyHanko on the first signature only
+
     for f in doc.files.all():
         f.signed_data = pki.sign_step(
             bytes(f.signed_data or f.data),
@@ -266,6 +268,9 @@ def _sign_agreement(doc: Document, participant: Participant, *, final: bool) -> 
 
 def conclude(doc: Document) -> None:
     """Make the 合意締結証明書 (signed too), mail everyone with the signed files, fire hooks."""
+    from esign_sandbox import pki  # pyHanko and reportlab on the first conclusion only
+    from esign_sandbox.certificate import certificate_pdf
+
     attachments = [(f.name, bytes(f.signed_data)) for f in doc.files.all()]
     doc.certificate = pki.sign_pdf(certificate_pdf(doc), reason="合意締結証明書")
     doc.save(update_fields=["certificate"])
