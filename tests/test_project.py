@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,23 @@ def test_seed_demo_is_idempotent(capsys):
     assert categories == sorted(
         ["construction", "construction", "construction_service", "goods", "service"]
     )
+
+
+@pytest.mark.django_db
+def test_seed_demo_puts_back_the_demo_password_of_every_login():
+    from accounts.models import User
+    from portal.management.commands.seed_demo import DEMO_PASSWORD
+
+    call_command("seed_demo", stdout=StringIO())
+    users = list(User.objects.order_by("email"))
+    assert len(users) == 5 and all(u.check_password(DEMO_PASSWORD) for u in users)
+    # one login's password changed, another's made unusable: the next seed puts both back
+    users[1].set_password("changed-by-hand")
+    users[1].save()
+    users[3].set_unusable_password()
+    users[3].save()
+    call_command("seed_demo", stdout=StringIO())
+    assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.all())
 
 
 def test_default_mail_goes_to_var_mail(tmp_path):
