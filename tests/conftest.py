@@ -251,25 +251,37 @@ def _run_lock(tmp_path_factory):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _template_name(connection, worker: str = "") -> str:
+    """The run's template database: the test database's name (pytest-django adds the worker's
+    suffix in a worker) with ``_template`` instead."""
+    root, ext = connection.creation._get_test_db_name(), ""
+    if worker:
+        root = root.removesuffix(f"_{worker}")
+    if connection.vendor == "sqlite":
+        root, ext = os.path.splitext(root)
+    return f"{root}_template{ext}"
+
+
+def _create_template(ready, verbosity: int) -> None:
+    """Migrates the run's template database (under the run's lock) and says so in ``ready``."""
+    from django.db import connection
+
+    template = _template_name(connection, os.environ.get("PYTEST_XDIST_WORKER", ""))
+    connection.settings_dict["TEST"]["NAME"] = template
+    connection.creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+    connection.close()  # PostgreSQL copies a template nobody is connected to
+    ready.write_text(template)
+
+
 def _clone_template_database(tmp_path_factory, worker: str, verbosity: int) -> str:
     from django.conf import settings
     from django.db import connection
 
-    # pytest-django named this worker's test database <test name>_<worker>; the template drops
-    # the worker's suffix.
-    root, ext = connection.creation._get_test_db_name().removesuffix(f"_{worker}"), ""
-    if connection.vendor == "sqlite":
-        root, ext = os.path.splitext(root)
-    template = f"{root}_template{ext}"
     ready = _shared(tmp_path_factory, "django-template.ready")
     with _run_lock(tmp_path_factory):
-        if not ready.exists():
-            connection.settings_dict["TEST"]["NAME"] = template
-            connection.creation.create_test_db(
-                verbosity=verbosity, autoclobber=True, serialize=False
-            )
-            ready.write_text(template)
-        connection.settings_dict["NAME"] = template
+        if not ready.exists():  # (the controller made it unless it could not)
+            _create_template(ready, verbosity)
+        connection.settings_dict["NAME"] = ready.read_text()
         connection.close()
         connection.creation.clone_test_db(suffix=worker, verbosity=verbosity, autoclobber=True)
         clone = connection.creation.get_test_db_clone_settings(worker)["NAME"]
@@ -278,6 +290,43 @@ def _clone_template_database(tmp_path_factory, worker: str, verbosity: int) -> s
     settings.DATABASES[connection.alias]["NAME"] = clone
     connection.ensure_connection()
     return clone
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts the workers
+def pytest_sessionstart(session):
+    """Under pytest-xdist the controller migrates the template database in a thread while the
+    workers start and collect (~4 s of CPU each): the first worker to need a database no longer
+    migrates alone while the others wait (~5 s of the run's wall time). The workers wait for it
+    on the run's lock and make it themselves if the controller could not."""
+    config = session.config
+    if (
+        hasattr(config, "workerinput")
+        or not getattr(config.option, "numprocesses", None)
+        or config.getvalue("reuse_db")
+        or config.getvalue("nomigrations")
+    ):
+        return
+    import threading
+
+    from django.conf import settings
+    from pytest_django.plugin import blocking_manager_key
+
+    ready = config._tmp_path_factory.getbasetemp() / "django-template.ready"
+    handle = open(ready.with_name("django-template.lock"), "a")  # noqa: SIM115 (closed by the thread)
+    fcntl.flock(handle, fcntl.LOCK_EX)  # held from here, before any worker exists
+
+    def create() -> None:
+        try:
+            settings.DEBUG = False  # as in the workers (pytest-django's test environment)
+            with config.stash[blocking_manager_key].unblock():
+                _create_template(ready, verbosity=0)
+        except Exception as exc:  # the workers try again and fail where it shows
+            print(f"\nthe controller could not make the template database: {exc!r}")
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    threading.Thread(target=create, name="django-template", daemon=True).start()
 
 
 def _drop_clone(clone: str, verbosity: int) -> None:
