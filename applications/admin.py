@@ -132,7 +132,6 @@ class ApplicationAdmin(DepartmentScopedAdmin):
     # Parts of a 工事名 or a 到達番号 find the filing; full-width 「０００００８」 and names written
     # with full-width brackets or digits match too (NFKC on both sides; indexes in migration 0011).
     search_fields = ("company__name", "case__number", "case__title", "receipt_number")
-    search_nfkc = True
     list_select_related = ("case", "company")
     ordering = ("-submitted_at", "-id")
     actions = ["accept_selected", "return_selected"]

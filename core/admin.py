@@ -20,15 +20,12 @@ from core.search import search_condition, search_terms
 class LargeListMixin:
     """For lists that grow for years: the search is answered from indexes (each related table
     searched on its own, the list filtered by the keys found: ``company_id IN (…) OR case_id IN
-    (…) OR number = …``, never ``icontains`` through JOINs; ``=field`` is an exact match; see
-    core/search.py), the unfiltered total is not counted on every page, and each row's action
-    checkbox is written directly (the same HTML as Django's widget, without a template render
-    per row). 50 rows a page."""
+    (…) OR number = …``, never ``icontains`` through JOINs; ``=field`` is an exact match; what is
+    typed and what is stored compared in their NFKC form; see core/search.py), the unfiltered
+    total is not counted on every page, and each row's action checkbox is written directly (the
+    same HTML as Django's widget, without a template render per row). 50 rows a page."""
 
     show_full_result_count = False
-    # Match the searched text in its NFKC form too (full-width digits and brackets in stored
-    # names): opt-in, for lists whose PostgreSQL indexes are on that expression (core/search.py).
-    search_nfkc = False
     # Measured on bench/scale.py's data (the applications list, CPU per page): 100 rows 71 ms,
     # 50 rows 34 ms. The rows, not the queries, are the cost of a list page.
     list_per_page = 50
@@ -38,9 +35,7 @@ class LargeListMixin:
         if not fields or not search_term:
             return queryset, False
         for term in search_terms(search_term):
-            queryset = queryset.filter(
-                search_condition(self.model, fields, term, nfkc=self.search_nfkc)
-            )
+            queryset = queryset.filter(search_condition(self.model, fields, term))
         return queryset, False
 
     def action_checkbox(self, obj):

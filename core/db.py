@@ -63,3 +63,16 @@ def nfkc_trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
         f'(UPPER(NORMALIZE("{column}", NFKC)) gin_trgm_ops)',
         reverse_sql=f'DROP INDEX IF EXISTS "{name}"',
     )
+
+
+def drop_trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
+    """The plain trigram index ``name`` dropped (backwards, made again): the admin lists and the
+    archive match the stored text in its NFKC form (core/search.py), so it answers no query."""
+    return PostgresOnlySQL(
+        f'DROP INDEX IF EXISTS "{name}"', reverse_sql=trigram_index(table, column, name).sql
+    )
+
+
+def replace_trigram_index(table: str, column: str, old: str, new: str) -> list[PostgresOnlySQL]:
+    """The plain trigram index ``old`` on ``column`` replaced by the NFKC one ``new``."""
+    return [nfkc_trigram_index(table, column, new), drop_trigram_index(table, column, old)]

@@ -10,9 +10,11 @@ Field syntax, as in ``ModelAdmin.search_fields``: ``"name"`` (contains, case-ins
 ``"=receipt_number"`` (exact: codes and numbers, answered by their b-tree index), and
 ``"case__number"`` through forward foreign keys.
 
-NFKC matching (opt-in, ``nfkc=True``; ``LargeListMixin.search_nfkc``): the stored text is
-compared in its NFKC form too — ``NFKC(col)`` through the ``nfkc`` transform — so 「０００００８」
-and 「000008」, 「（その２）」 and 「(その2)」 find each other while names stay stored as written.
+NFKC matching: what is typed is normalised (``search_terms``) and the stored text is compared in
+its NFKC form — ``NFKC(col)`` through the ``nfkc`` transform — so 「０００００８」 and
+「000008」, 「（その２）」 and 「(その2)」, 「㈱」 and 「(株)」 find each other, typed either
+way, while names stay stored as written (a normalised term against the text as written would
+miss 「（その２）」 typed exactly as stored).
 On PostgreSQL the transform is ``NORMALIZE(col, NFKC)`` (immutable: a pg_trgm GIN index on
 ``UPPER(NORMALIZE(col, NFKC))`` answers it, see ``core.db.nfkc_trigram_index``); on SQLite it is
 a Python function registered on each connection (``register_sqlite_functions``).
@@ -80,14 +82,12 @@ def search_terms(search_term: str) -> list[str]:
     return terms
 
 
-def search_condition(
-    model: type[Model], fields: Iterable[str], term: str, *, nfkc: bool = False
-) -> Q:
+def search_condition(model: type[Model], fields: Iterable[str], term: str) -> Q:
     """One term ORed over the fields (each related model searched by its own indexes).
 
-    ``nfkc``: the contains-fields are matched in their NFKC form (exact fields stay exact, on
-    their b-tree index); the term is expected to be normalised already (``search_terms``)."""
-    contains = "__nfkc__icontains" if nfkc else "__icontains"
+    The contains-fields are matched in their NFKC form (exact fields stay exact, on their b-tree
+    index: codes); the term is expected to be normalised already (``search_terms``)."""
+    contains = "__nfkc__icontains"
     condition = Q()
     related: dict[str, list[str]] = defaultdict(list)
     for spec in fields:
@@ -101,7 +101,7 @@ def search_condition(
             condition |= Q(**{f"{head}{contains}": term})
     for head, specs in related.items():
         other = model._meta.get_field(head).related_model
-        found = other._default_manager.filter(search_condition(other, specs, term, nfkc=nfkc))
+        found = other._default_manager.filter(search_condition(other, specs, term))
         keys = matching_keys(found)
         if not isinstance(keys, list) or keys:
             condition |= Q(**{f"{head}__in": keys})

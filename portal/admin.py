@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -97,10 +98,11 @@ class ContractArchiveAdmin(ContractAdmin):
 
     def _archive_search(self, request, form):
         base = self.get_queryset(request)
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-        else:
-            data = {"status": ContractStatus.CONCLUDED}
+        if form.is_bound and not form.is_valid():
+            # A condition that could not be read (a reversed range, an impossible date) lists
+            # and exports nothing: ignoring it would show, or export, every contract.
+            return base.none()
+        data = form.cleaned_data if form.is_bound else {"status": ContractStatus.CONCLUDED}
         return archive.search(base, data)
 
     def _archive_results(self, request, form):
@@ -133,6 +135,12 @@ class ContractArchiveAdmin(ContractAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = self._archive_form(request)
+        if form.is_bound and not form.is_valid():
+            messages.error(
+                request, "検索条件に誤りがあるため、CSVを出力しませんでした。条件を直してください。"
+            )
+            url = reverse("admin:contracts_contract_archive")
+            return redirect(f"{url}?{request.GET.urlencode()}")
         rows = archive.csv_rows(self._archive_search(request, form))
         audit.record(
             "archive.exported",

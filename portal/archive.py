@@ -29,6 +29,7 @@ from contracts.constants import (
 from contracts.models import Contract, ContractCorrection, SignedDocument, SigningRequest
 from contracts.stamp_duty import contract_stamp_duty, stamp_basis
 from core.csv_export import csv_bytes
+from core.fields import YenField
 from core.search import matching_keys
 from core.text import normalize, normalize_compact
 from core.wareki import fiscal_year, format_wareki
@@ -41,13 +42,16 @@ SORTS = {
     "case__number": "案件番号順",
 }
 EMPTY = [("", "すべて")]
+# The contractor's counterparty in every contract of this portal (index.csv's 取引先).
+CITY = "足利市"
 
 
 class ArchiveSearchForm(forms.Form):
     date_from = DateField(label="契約日（から）", required=False)
     date_to = DateField(label="契約日（まで）", required=False)
-    amount_min = forms.IntegerField(label="金額（以上）", required=False, min_value=0)
-    amount_max = forms.IntegerField(label="金額（以下）", required=False, min_value=0)
+    # Amounts as people type them: 「11,000,000」「１１，０００，０００円」.
+    amount_min = YenField(label="金額（以上）", required=False)
+    amount_max = YenField(label="金額（以下）", required=False)
     amount_basis = forms.ChoiceField(
         label="金額の基準",
         choices=[("incl", "税込"), ("excl", "税抜")],
@@ -85,6 +89,8 @@ class ArchiveSearchForm(forms.Form):
         if not staff:
             for name in ("department", "status"):
                 del self.fields[name]
+            # The contractor's counterparty is the city (index.csv's 取引先), by its 担当課.
+            self.fields["counterparty"].label = f"取引先（{CITY}・担当課）"
 
     def clean(self):
         cleaned = super().clean()
@@ -104,8 +110,10 @@ def with_amount_excl(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     return qs.annotate(amount_excl=F("amount") - Coalesce("tax_amount", Value(0)))
 
 
-def search(qs: QuerySet[Contract], data: dict) -> QuerySet[Contract]:
-    """Every condition given, combined with AND."""
+def search(qs: QuerySet[Contract], data: dict, *, contractor: bool = False) -> QuerySet[Contract]:
+    """Every condition given, combined with AND. For a contractor (``contractor``) the 取引先
+    is the city: 「足利市」 finds every contract, 「土木課」 or 「足利市土木課」 those of that
+    担当課."""
     qs = with_amount_excl(qs)
     if data.get("date_from"):
         qs = qs.filter(contract_date__gte=data["date_from"])
@@ -116,12 +124,17 @@ def search(qs: QuerySet[Contract], data: dict) -> QuerySet[Contract]:
         qs = qs.filter(**{f"{field}__gte": data["amount_min"]})
     if data.get("amount_max") is not None:
         qs = qs.filter(**{f"{field}__lte": data["amount_max"]})
-    # Text conditions: each table searched by its own indexes (trigram on PostgreSQL), the
-    # contracts then filtered by the keys found — never icontains through a JOIN.
+    # Text conditions, NFKC on both sides (as core.search): each table searched by its own
+    # indexes (trigram on PostgreSQL), the contracts then filtered by the keys found — never
+    # icontains through a JOIN.
     counterparty = normalize(data.get("counterparty"))
-    if counterparty:
+    if counterparty and contractor:
+        if counterparty not in CITY:
+            department = counterparty.removeprefix(CITY).strip()
+            qs = qs.filter(case__department__name__nfkc__icontains=department)
+    elif counterparty:
         number = normalize_compact(counterparty).replace("-", "")
-        condition = Q(name__icontains=counterparty) | Q(
+        condition = Q(name__nfkc__icontains=counterparty) | Q(
             vendor_number__iexact=normalize_compact(counterparty)
         )
         if number.isdigit() and len(number) == 13:
@@ -129,8 +142,8 @@ def search(qs: QuerySet[Contract], data: dict) -> QuerySet[Contract]:
         qs = qs.filter(case__awarded_company__in=matching_keys(Company.objects.filter(condition)))
     keyword = normalize(data.get("keyword"))
     if keyword:
-        cases = matching_keys(Case.objects.filter(number__icontains=keyword))
-        qs = qs.filter(Q(title__icontains=keyword) | Q(case__in=cases))
+        cases = matching_keys(Case.objects.filter(number__nfkc__icontains=keyword))
+        qs = qs.filter(Q(title__nfkc__icontains=keyword) | Q(case__in=cases))
     if data.get("category"):
         qs = qs.filter(case__category=data["category"])
     if data.get("department"):
@@ -348,7 +361,7 @@ def contractor_zip(contracts) -> Iterator[bytes]:
                 [
                     c.contract_date.isoformat() if c.contract_date else "",
                     c.amount,
-                    "足利市",
+                    CITY,
                     c.title,
                     c.case.number,
                     d.get_kind_display(),

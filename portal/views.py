@@ -50,8 +50,10 @@ def signed_contracts(request: HttpRequest) -> HttpResponse:
     """締結済み契約書: the company's signed contracts, searchable, downloadable as a ZIP."""
     base = contracts_for_company(request.user).filter(status=ContractStatus.CONCLUDED)
     form = archive.ArchiveSearchForm(request.GET or None, staff=False)
+    if form.is_bound and not form.is_valid():
+        base = base.none()  # the errors are shown; nothing is listed until they are mended
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    results = archive.with_documents(archive.search(base, data))
+    results = archive.with_documents(archive.search(base, data, contractor=True))
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("contract") if i.isdigit()]
         chosen = list(results.filter(pk__in=ids)[: MAX_ZIP_CONTRACTS + 1])

@@ -1,0 +1,27 @@
+"""The 案件 columns searched in their NFKC form.
+
+Every large admin list and the archive (core/search.py) compare what is typed and what is
+stored NFKC-normalised, so 「（その２）」 typed as stored finds it. pg_trgm GIN indexes on
+``UPPER(NORMALIZE(column, NFKC))``, replacing the plain ``UPPER(column)`` ones no query uses any
+more (the number's and the title's NFKC indexes came with ``applications/0011``). PostgreSQL
+only; SQLite skips them.
+"""
+
+from django.db import migrations
+
+from core.db import drop_trigram_index, replace_trigram_index, trigram_extension
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0006_case_next_action"),
+    ]
+
+    operations = [
+        trigram_extension(),
+        drop_trigram_index("contracts_case", "number", "case_number_trgm"),
+        drop_trigram_index("contracts_case", "title", "case_title_trgm"),
+        *replace_trigram_index(
+            "contracts_case", "place", "case_place_trgm", "case_place_nfkc_trgm"
+        ),
+    ]
