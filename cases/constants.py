@@ -17,14 +17,15 @@ class ProcurementMethod(models.TextChoices):
     OTHER = "other", "その他"
 
 
-# How the case's fields are named on the city's forms, per category.
+# What the city's forms and pages call a case's name, place, amount and period, per category:
+# a 物品購入 is 契約金額 and 納入期間, not 請負金額 and 工期.
 TITLE_LABELS = {
-    Category.CONSTRUCTION: ("工事名", "工事場所"),
-    Category.CONSTRUCTION_SERVICE: ("委託名", "履行場所"),
-    Category.GOODS: ("物件名", "納入場所"),
-    Category.PRINTING: ("物件名", "納入場所"),
-    Category.SMALL_WORKS: ("工事名", "工事場所"),
-    Category.SERVICE: ("委託名", "履行場所"),
+    Category.CONSTRUCTION: ("工事名", "工事場所", "請負金額", "工期"),
+    Category.CONSTRUCTION_SERVICE: ("委託名", "履行場所", "委託料", "履行期間"),
+    Category.GOODS: ("物件名", "納入場所", "契約金額", "納入期間"),
+    Category.PRINTING: ("物件名", "納入場所", "契約金額", "納入期間"),
+    Category.SMALL_WORKS: ("工事名", "工事場所", "請負金額", "工期"),
+    Category.SERVICE: ("委託名", "履行場所", "委託料", "履行期間"),
 }
 
 

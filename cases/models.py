@@ -100,6 +100,14 @@ class Case(models.Model):
     def place_label(self) -> str:
         return TITLE_LABELS[Category(self.category)][1]
 
+    @property
+    def amount_label(self) -> str:
+        return TITLE_LABELS[Category(self.category)][2]
+
+    @property
+    def period_label(self) -> str:
+        return TITLE_LABELS[Category(self.category)][3]
+
 
 class CaseImport(models.Model):
     """案件の取込み run by a background job (cases.tasks): a large file is checked row by row
