@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.views import admin_login
-from core.health import healthz, livez, robots
+from core.health import favicon, healthz, livez, robots
 from core.metrics import metrics
 from core.middleware import portal_not_found
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("livez", livez, name="livez"),
     path("metrics", metrics, name="metrics"),
     path("robots.txt", robots, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     # The admin's own login form would be a second way in with its own rules: it is the portal's.
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -108,3 +108,20 @@ def livez(request: HttpRequest) -> JsonResponse:
 def robots(request: HttpRequest) -> HttpResponse:
     """Nothing here is for search engines."""
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+FAVICON = settings.BASE_DIR / "static" / "favicon.ico"
+
+
+@functools.cache
+def favicon_bytes() -> bytes:
+    return FAVICON.read_bytes()
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The icon browsers ask for at /favicon.ico whatever the page links (the pages link
+    static/favicon.svg): answered here, not redirected by APPEND_SLASH to a 404."""
+    response = HttpResponse(favicon_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

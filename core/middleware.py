@@ -71,7 +71,7 @@ class PermissionsPolicyMiddleware:
 
 
 # core's own; the apps register theirs (core.pages.register_two_factor_exempt)
-EXEMPT_PREFIXES = ("/static/", "/healthz", "/livez")
+EXEMPT_PREFIXES = ("/static/", "/favicon.ico", "/healthz", "/livez")
 
 
 SESSION_HAS_DEVICE = "_otp_has_device"

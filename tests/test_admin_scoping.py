@@ -90,3 +90,36 @@ def test_surety_case_choices_are_scoped(client, department_staff, case, other_ca
     request = client.get(reverse("admin:surety_suretycertificate_changelist")).wsgi_request
     field = model_admin.formfield_for_foreignkey(SuretyCertificate._meta.get_field("case"), request)
     assert case in field.queryset and other_case not in field.queryset
+
+
+def opened(client, url) -> tuple[list, list[str]]:
+    """Where the admin sent the user, and the messages the page there showed."""
+    response = client.get(url, follow=True)
+    return response.redirect_chain, [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_another_departments_row_is_not_said_to_be_deleted(
+    client, department_staff, section_staff, other_case, other_contractor
+):
+    """A 担当課 user who opens another department's application is told it is not found or not
+    theirs to see — not 「削除された可能性があります」, since it exists; an ID that does not exist
+    reads the same (the message says nothing of which)."""
+    from tests.applications.helpers import filed
+
+    other = filed(other_case, other_contractor)
+    change = reverse("admin:applications_application_change", args=[other.pk])
+    missing = reverse("admin:applications_application_change", args=[other.pk + 1000])
+    client.force_login(department_staff)
+    redirects, messages = opened(client, change)
+    assert redirects == [(reverse("admin:index"), 302)]
+    assert messages == [f"ID “{other.pk}” の申請は見つからないか、閲覧する権限がありません。"]
+    assert opened(client, missing)[1] == [
+        f"ID “{other.pk + 1000}” の申請は見つからないか、閲覧する権限がありません。"
+    ]
+    # 契約管財課 sees every department: for it, a missing row is just missing
+    client.force_login(section_staff)
+    assert client.get(change).status_code == 200
+    redirects, messages = opened(client, missing)
+    assert redirects == [(reverse("admin:index"), 302)]
+    assert len(messages) == 1 and "削除された可能性があります" in messages[0]

@@ -15,6 +15,7 @@ NOT_OBJECT_SCOPED = {
     "livez": "liveness check, touches nothing",
     "metrics": "staff (2FA) or the METRICS_TOKEN only; aggregate counts, no object",
     "robots": "static text",
+    "favicon": "a static file",
     "accounts:login": "public",
     "accounts:logout": "session only",
     "accounts:password_reset": "public, reveals nothing",

@@ -1,7 +1,9 @@
 """Acceptance, in a real browser (Debian's Chromium driven by Playwright): a 契約管財課 clerk
 imports a companies CSV and a cases CSV, sees the work queue, prepares a contract from a case in
 at most four clicks with no value retyped, sees the PDF check (一致 on the demo contract, 不一致 on
-a PDF with a wrong amount) and sends from the send page."""
+a PDF with a wrong amount) and sends from the send page. Then the desk on a phone (360 px): the
+queue, the send page, the archive, the dashboard, a signing request and an application; no page
+scrolls sideways (a wide table scrolls inside its own box)."""
 
 import datetime as dt
 import re
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.e2e.conftest import Shots
+from tests.e2e.conftest import Shots, no_sideways_scroll
 from tests.e2e.test_browser_flow import staff_login
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -164,3 +166,33 @@ def test_a_clerks_day_at_the_desk(browser, desk, section_staff):
     assert SigningRequest.objects.filter(contract=contract).count() == 1
     contract.refresh_from_db()
     assert contract.status == "signing"
+
+    # 7. the same desk on a phone: no page scrolls sideways (wide tables scroll in their own box)
+    # (with a concluded contract in the archive: its signed PDF and 合意締結証明書, SHA-256 and all)
+    from django.utils import timezone
+
+    from tests.factories import archived
+
+    third = Case.objects.exclude(number__in=["R7-KE-0001", "R7-KE-0101"]).first()
+    concluded = archived(third, contract_date=timezone.localdate(), amount=third.amount)
+    page.set_viewport_size({"width": 360, "height": 740})
+    signing_request = SigningRequest.objects.get(contract=concluded)
+    application = contract.case.applications.get(kind="econtract")
+    for label, url in (
+        ("queue", reverse("admin:index")),
+        ("send", reverse("admin:contracts_contract_send", args=[contract.pk])),
+        ("archive", reverse("admin:contracts_contract_archive")),
+        ("dashboard", reverse("admin:contracts_contract_dashboard")),
+        (
+            "signing-request",
+            reverse("admin:contracts_signingrequest_change", args=[signing_request.pk]),
+        ),
+        ("application", reverse("admin:applications_application_change", args=[application.pk])),
+    ):
+        page.goto(base + url)
+        no_sideways_scroll(page, f"{label} (360 px)")
+        shot(page, f"{label}-360")
+        if label == "send":  # the signers' table is still all there: it scrolls in its box
+            box = page.locator("#signers .table-wrap")
+            assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+            assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
