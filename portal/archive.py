@@ -459,7 +459,12 @@ def dashboard(*, year: int, cases) -> Figures:
         waiting_city=waiting.get("city", 0),
         stamp_duty_saved=saved,
         applications_waiting=submitted["n"],
-        applications_oldest_days=(now - submitted["oldest"]).days if submitted["oldest"] else None,
+        # Calendar days, as the 業務ホーム counts them (yesterday 23:00 is 1日, not 本日).
+        applications_oldest_days=(
+            (timezone.localdate(now) - timezone.localtime(submitted["oldest"]).date()).days
+            if submitted["oldest"]
+            else None
+        ),
         sureties_waiting=of_cases(SuretyCertificate.objects.all(), "case")
         .filter(status="received")
         .count(),

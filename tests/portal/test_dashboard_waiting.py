@@ -4,6 +4,7 @@ an older one (the 業務ホーム says 「本日提出」 for the same thing).""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,3 +45,15 @@ def test_an_older_waiting_filing_says_how_many_days_ago(staff_client, case, cont
 def test_nothing_waiting_says_neither(staff_client):
     row = waiting_row(staff_client)
     assert "0件</a></td>" in row
+
+
+@pytest.mark.django_db
+def test_days_are_calendar_days_as_on_the_desk(staff_client, case, contractor):
+    """Filed yesterday at 23:30, looked at today at 00:30: 1日前 (the 業務ホーム says
+    「提出から1日」), though not 24 hours have passed."""
+    tz = timezone.get_current_timezone()
+    with time_machine.travel(dt.datetime(2026, 12, 1, 23, 30, tzinfo=tz), tick=False):
+        filed(case, contractor)
+    with time_machine.travel(dt.datetime(2026, 12, 2, 0, 30, tzinfo=tz), tick=False):
+        row = waiting_row(staff_client)
+    assert "1件</a>（1日前）" in row
