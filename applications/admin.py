@@ -388,7 +388,11 @@ class ApplicationAdmin(DepartmentScopedAdmin):
         page_request = copy.copy(request)
         page_request.method = "GET"
         page_request.POST = QueryDict()
-        return self.change_view(page_request, str(application.pk), extra_context=context)
+        # the admin's own form (やり取り, 保存) still posts to the change page, not to this URL
+        change_url = reverse("admin:applications_application_change", args=[application.pk])
+        return self.change_view(
+            page_request, str(application.pk), form_url=change_url, extra_context=context
+        )
 
     def certify_view(self, request: HttpRequest, pk: int):
         """中間前金払の認定 (「認定する」) or 不認定 (「不認定とする」, with its reason)."""

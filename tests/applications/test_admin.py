@@ -96,6 +96,8 @@ def test_return_with_a_bad_deadline_keeps_what_was_typed(
     assert message in deadline_errors.group(1)
     assert 'id="id_reason_error"' not in page  # the reason was fine
     assert "差し戻していません。" in page
+    change = reverse("admin:applications_application_change", args=[submitted.pk])
+    assert f'action="{change}"' in page  # the page's own form still saves to the change page
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
     assert submitted.return_reason == "" and submitted.return_deadline is None
