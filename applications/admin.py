@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +27,18 @@ from core.ratelimit import limited, too_many
 from core.wareki import format_wareki
 
 REVIEW_PERM = "applications.review_application"
+
+# The 差戻し service's refusals that belong to one field of the change page's 差戻し form.
+RETURN_FORM_FIELDS = {"reason_required": "reason", "deadline": "deadline"}
+
+
+def return_form(data=None) -> ReturnForm:
+    """The 差戻し form of the change page: its inputs sit inside the admin's own form, so each
+    names the separate ``return-form`` it belongs to (the date's calendar too)."""
+    form = ReturnForm(data, label_suffix="")
+    form.fields["reason"].widget.attrs.update({"form": "return-form", "rows": 4, "cols": 60})
+    form.fields["deadline"].widget.attrs.update({"form": "return-form"})
+    return form
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -268,12 +281,17 @@ class ApplicationAdmin(DepartmentScopedAdmin):
                         )
                         done += 1
                     except services.ApplicationError as exc:
+                        field = RETURN_FORM_FIELDS.get(exc.code)
+                        if field is not None:  # the same for every application: ask again
+                            form.add_error(field, exc.message)
+                            break
                         self.message_user(request, f"{application}: {exc.message}", messages.ERROR)
                 if done:
                     self.message_user(
                         request, f"{done}件の申請を差し戻しました。", messages.SUCCESS
                     )
-                return None
+                if not form.errors:
+                    return None
         else:
             form = ReturnForm()
         return TemplateResponse(
@@ -328,8 +346,10 @@ class ApplicationAdmin(DepartmentScopedAdmin):
         )
 
     def return_view(self, request: HttpRequest, pk: int):
+        """差戻し from the change page. A refused reason or deadline shows the change page again
+        with what was typed kept in the two fields and the error beside the one at fault."""
         application = self._reviewable(request, pk)
-        form = ReturnForm(request.POST)
+        form = return_form(request.POST)
         if form.is_valid():
             try:
                 services.application_return(
@@ -339,14 +359,38 @@ class ApplicationAdmin(DepartmentScopedAdmin):
                     deadline=form.cleaned_data["deadline"],
                     request=request,
                 )
-                self.message_user(request, "申請を差し戻しました。", messages.SUCCESS)
             except services.ApplicationError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-        else:
-            errors = "、".join(e for errs in form.errors.values() for e in errs)
-            self.message_user(request, errors, messages.ERROR)
+                field = RETURN_FORM_FIELDS.get(exc.code)
+                if field is None:  # e.g. no longer 提出済: there is no form to show again
+                    self.message_user(request, exc.message, messages.ERROR)
+                    return self._change_page_redirect(application)
+                form.add_error(field, exc.message)
+            else:
+                self.message_user(request, "申請を差し戻しました。", messages.SUCCESS)
+                return self._change_page_redirect(application)
+        self.message_user(
+            request,
+            "差し戻していません。「審査」の欄のメッセージを確認して、もう一度「差し戻す」を"
+            "押してください。",
+            messages.ERROR,
+        )
+        return self._change_page(request, application, return_form=form)
+
+    def _change_page_redirect(self, application: Application) -> HttpResponseRedirect:
         return HttpResponseRedirect(
             reverse("admin:applications_application_change", args=[application.pk])
+        )
+
+    def _change_page(self, request: HttpRequest, application: Application, **context):
+        """The change page as a GET shows it, with ``context`` (a bound form, as typed): a
+        refused review action is answered here, not by a redirect that would drop the input."""
+        page_request = copy.copy(request)
+        page_request.method = "GET"
+        page_request.POST = QueryDict()
+        # the admin's own form (やり取り, 保存) still posts to the change page, not to this URL
+        change_url = reverse("admin:applications_application_change", args=[application.pk])
+        return self.change_view(
+            page_request, str(application.pk), form_url=change_url, extra_context=context
         )
 
     def certify_view(self, request: HttpRequest, pk: int):
@@ -371,9 +415,9 @@ class ApplicationAdmin(DepartmentScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
-            **(extra_context or {}),
             "can_review": request.user.has_perm(REVIEW_PERM),
-            "return_form": ReturnForm(),
+            "return_form": return_form(),
+            **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -318,14 +318,33 @@ def application_return(
     return application
 
 
+# Why a filing in this state cannot be withdrawn (any state outside WITHDRAWABLE).
+NOT_WITHDRAWABLE = {
+    Status.ACCEPTED: "受理された申請は取り下げられません。",
+    Status.WITHDRAWN: "この申請はすでに取り下げられています。",
+}
+
+
+def check_withdrawable(application: Application) -> None:
+    """Raise the ApplicationError that says why ``application`` cannot be withdrawn (its state
+    as read), or nothing when it can."""
+    if application.status not in WITHDRAWABLE:
+        raise ApplicationError(
+            NOT_WITHDRAWABLE.get(
+                application.status,
+                f"「{application.get_status_display()}」の申請は取り下げられません。",
+            ),
+            code="not_withdrawable",
+        )
+
+
 @transaction.atomic
 def application_withdraw(
     *, application: Application, user, request: HttpRequest | None = None
 ) -> Application:
     """取下げ, possible until 受理."""
     application = _locked(application)
-    if application.status not in WITHDRAWABLE:
-        raise ApplicationError("受理された申請は取り下げられません。", code="not_withdrawable")
+    check_withdrawable(application)
     was_submitted = application.status != Status.DRAFT
     application.status = Status.WITHDRAWN
     application.withdrawn_at = timezone.now()

@@ -384,8 +384,10 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """取下げ (or 削除 of a 下書き never filed): a page that asks, then the POST that does it."""
     application = _own(request, pk)
     discard = application.status == Status.DRAFT and not application.revision
-    if application.status not in WITHDRAWABLE:
-        messages.error(request, "受理された申請は取り下げられません。")
+    try:
+        services.check_withdrawable(application)
+    except services.ApplicationError as exc:  # e.g. 取下げ pressed again in a second tab
+        messages.error(request, exc.message)
         return redirect("applications:detail", application.pk)
     if request.method != "POST" or request.POST.get("confirmed") != "yes":
         return render(

@@ -60,10 +60,12 @@ class WarekiDateInput(forms.TextInput):
         text = super().render(name, value, attrs, renderer)
         attrs = attrs or {}
         picker_id = f"{attrs.get('id') or 'id_' + name}{self.PICKER_SUFFIX}"
+        # a box that belongs to a form elsewhere on the page (``form="…"``) takes its calendar
+        owner = attrs.get("form") or self.attrs.get("form")
         return format_html(
             '<span class="date-entry">{}<label class="date-picker" for="{}">'
             '<small class="date-picker-label">または カレンダーから選ぶ（入力欄が空のとき）</small>'
-            '<input type="date" id="{}" name="{}" min="1868-10-23" max="2999-12-31"'
+            '<input type="date" id="{}" name="{}"{} min="1868-10-23" max="2999-12-31"'
             ' aria-label="カレンダーから選ぶ（入力欄が空のとき使われます）"'
             ' title="カレンダーから選ぶ">'
             "</label></span>",
@@ -71,6 +73,7 @@ class WarekiDateInput(forms.TextInput):
             picker_id,
             picker_id,
             name + self.PICKER_SUFFIX,
+            format_html(' form="{}"', owner) if owner else "",
         )
 
 

@@ -20,6 +20,32 @@ def wants_manual(data: dict) -> bool:
     return str(data.get("manual_entry", "")).lower() in {"on", "true", "1", "yes"}
 
 
+def _typed_number(application) -> str:
+    """The 保証契約番号 the contractor typed before choosing 手入力 (kept for them), but not one
+    read from a notice no longer attached: it may belong to another guarantee."""
+    number = str(application.data.get("guarantee_number") or "").strip()
+    if number and number == application.results.read.get("guarantee_number"):
+        return ""
+    return number
+
+
+def _what_to_type(number: str) -> str:
+    """What the contractor fills in next in 手入力 mode, field by field."""
+    key = (
+        "認証キーは画面に表示しないため、確認のため、認証キーをもう一度入力してください"
+        "（「認証キー」と「認証キー（確認のためもう一度）」の2か所）。"
+    )
+    if number:
+        return (
+            f"入力した保証契約番号（{number}）は残してあります。お知らせのPDFと同じか確かめ、"
+            "「保証契約番号（確認のためもう一度）」にもう一度入力してください。" + key
+        )
+    return (
+        "「保証契約番号」と「保証契約番号（確認のためもう一度）」に保証契約番号を、"
+        "「認証キー」と「認証キー（確認のためもう一度）」に認証キーを入力してください。"
+    )
+
+
 class NoticeFiling:
     @staticmethod
     def before_attach(application, purpose: str, data: bytes) -> AttachResult | None:
@@ -42,20 +68,23 @@ class NoticeFiling:
                 raise ApplicationError(exc.message, code=exc.code) from None
             if not wants_manual(application.data):
                 raise ApplicationError(exc.message + MANUAL_HINT, code=exc.code) from None
+            number = _typed_number(application)
             return AttachResult(
                 values={
                     "construction_name": application.data.get("construction_name")
                     or application.case.title,
                     "contractor_name": application.data.get("contractor_name")
                     or application.company.name,
-                    "guarantee_number": "",
+                    "guarantee_number": number,
+                    # never shown back on the page (a password input): typed again, twice
                     "auth_key": "",
+                    "auth_key_confirm": "",
                 },
                 results=HookResults(
                     manual=ManualEntry(code=exc.code, reason=exc.message),
                     note=(
                         "PDFを読み取れなかったため、PDFを添付したまま手入力で提出します"
-                        f"（{exc.message}）。保証契約番号と認証キーをそれぞれ2回入力してください。"
+                        f"（{exc.message}）。{_what_to_type(number)}"
                         "市の担当者には「手入力」と表示されます。"
                     ),
                 ),

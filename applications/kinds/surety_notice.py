@@ -56,15 +56,17 @@ class SuretyNoticeForm(KindForm):
         self.manual = str(source.get("manual_entry", "")).lower() in {"on", "true", "1", "yes"}
         if self.manual:
             self.fields["guarantee_number_confirm"] = char(
-                "保証契約番号（確認のためもう一度）", max_length=40
+                "保証契約番号（確認のためもう一度）",
+                max_length=40,
+                help_text="「保証契約番号」と同じ番号を、お知らせのPDFを見ながらもう一度入力してください。",
             )
             self.fields["auth_key"].widget = forms.PasswordInput(
                 render_value=False, attrs={"autocomplete": "off"}
             )
-            self.fields[
-                "auth_key"
-            ].help_text = (
+            self.fields["auth_key"].help_text = (
                 "お知らせのPDFの記載どおりに入力してください（大文字・小文字を区別します）。"
+                "安全のため、入力した認証キーは画面に表示しません。空欄のときはもう一度入力して"
+                "ください。"
             )
             self.fields["auth_key_confirm"] = char(
                 "認証キー（確認のためもう一度）",

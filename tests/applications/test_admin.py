@@ -1,7 +1,10 @@
 """Staff review in the admin: scope, 受理/差戻し, messages, CSV, query counts."""
 
 import csv
+import datetime as dt
+import html
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -11,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application
+from core.models import AuditEvent
+from core.wareki import format_wareki
 from tests.applications.helpers import filed
 from tests.factories import CaseFactory
 
@@ -52,6 +57,78 @@ def test_accept_and_return_from_the_change_page(
     assert "提出済みの申請だけを受理できます。" in accept.content.decode()
 
 
+def _yesterday() -> str:
+    return format_wareki(timezone.localdate() - dt.timedelta(days=1))
+
+
+def _typed_back(page: str) -> tuple[str, str]:
+    """The 差戻しの理由 and 再提出の期限 as the change page shows them in its two fields."""
+    reason = re.search(r'<textarea name="reason"[^>]*>\n?(.*?)</textarea>', page, re.S)
+    deadline = re.search(r'<input type="text" name="deadline"([^>]*)>', page)
+    value = re.search(r'value="([^"]*)"', deadline.group(1))
+    return html.unescape(reason.group(1)), html.unescape(value.group(1)) if value else ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("令和8年12月40日", "「令和8年12月40日」という日付はありません"),
+        (None, "再提出の期限は今日以降の日付にしてください。"),  # yesterday, in 和暦
+    ],
+    ids=["no-such-date", "past-date"],
+)
+def test_return_with_a_bad_deadline_keeps_what_was_typed(
+    client, section_staff, submitted, django_capture_on_commit_callbacks, typed, message
+):
+    """A refused 再提出の期限 (a date that does not exist, or a past one): the change page comes
+    back with the reason and the date as typed, the error beside the date only; nothing stored,
+    nothing mailed."""
+    typed = typed or _yesterday()
+    client.force_login(section_staff)
+    url = reverse("admin:applications_application_return", args=[submitted.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reason": "工程表の版が古いです。", "deadline": typed})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert _typed_back(page) == ("工程表の版が古いです。", typed)
+    deadline_errors = re.search(r'<ul class="errorlist" id="id_deadline_error">(.*?)</ul>', page)
+    assert message in deadline_errors.group(1)
+    assert 'id="id_reason_error"' not in page  # the reason was fine
+    assert "差し戻していません。" in page
+    change = reverse("admin:applications_application_change", args=[submitted.pk])
+    assert f'action="{change}"' in page  # the page's own form still saves to the change page
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+    assert submitted.return_reason == "" and submitted.return_deadline is None
+    assert not AuditEvent.objects.filter(action="application.returned").exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_return_without_a_reason_keeps_the_typed_deadline(client, section_staff, submitted):
+    client.force_login(section_staff)
+    url = reverse("admin:applications_application_return", args=[submitted.pk])
+    page = client.post(url, {"reason": "  ", "deadline": "令和99年1月31日"}).content.decode()
+    reason, deadline = _typed_back(page)
+    assert (reason.strip(), deadline) == ("", "令和99年1月31日")
+    reason_errors = re.search(r'<ul class="errorlist" id="id_reason_error">(.*?)</ul>', page)
+    assert "差戻しの理由を入力してください。" in reason_errors.group(1)
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+
+
+@pytest.mark.django_db
+def test_return_page_fields_are_empty_when_nothing_was_typed(client, section_staff, submitted):
+    client.force_login(section_staff)
+    page = client.get(reverse("admin:applications_application_change", args=[submitted.pk]))
+    text = page.content.decode()
+    assert _typed_back(text) == ("", "")
+    # the inputs sit inside the admin's own form: each (the calendar too) names the 差戻し form
+    assert 'name="reason" cols="60" rows="4" maxlength="2000" form="return-form"' in text
+    assert re.search(r'<input type="date"[^>]*name="deadline__picker" form="return-form"', text)
+
+
 @pytest.mark.django_db
 def test_bulk_actions(client, section_staff, case, contractor, company, department):
     client.force_login(section_staff)
@@ -84,6 +161,35 @@ def test_bulk_actions(client, section_staff, case, contractor, company, departme
     )
     b.refresh_from_db()
     assert b.status == "returned" and b.return_reason == "添付漏れ"
+
+
+@pytest.mark.django_db
+def test_bulk_return_with_a_past_deadline_asks_again_as_typed(
+    client, section_staff, case, contractor, company, department
+):
+    """The list's 差戻し action: a past 再提出の期限 shows its form again with what was typed and
+    the error, and returns none of the selected applications."""
+    client.force_login(section_staff)
+    a = filed(case, contractor)
+    b = filed(CaseFactory(awarded_company=company, department=department), contractor)
+    typed = _yesterday()
+    response = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "return_selected",
+            "_selected_action": [a.pk, b.pk],
+            "apply": "1",
+            "reason": "工程表の版が古いです。",
+            "deadline": typed,
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "次の申請を差し戻します" in page
+    assert _typed_back(page) == ("工程表の版が古いです。", typed)
+    assert "再提出の期限は今日以降の日付にしてください。" in page
+    assert set(Application.objects.values_list("status", flat=True)) == {"submitted"}
+    assert mail.outbox == []
 
 
 @pytest.mark.django_db

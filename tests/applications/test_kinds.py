@@ -1,5 +1,7 @@
 """The forms (様式) and their rules, each refused input with its Japanese message."""
 
+import re
+
 import pytest
 from django.http import QueryDict
 
@@ -125,6 +127,27 @@ def test_midterm_and_partial_are_exclusive(build_case, company):
     form = BY_CODE["midterm_choice"].form(data=q, case=build_case, company=company)
     assert form.is_valid()
     assert form.cleaned_data["choice"] in {"midterm", "partial"}  # one value only, never both
+
+
+@pytest.mark.django_db
+def test_midterm_choice_pledge_unticked_names_the_checkbox(client, contractor, case):
+    """The pledge left unticked: the message names the checkbox to tick; the choice made is
+    kept on the page and in the 下書き, and nothing is filed."""
+    from django.urls import reverse
+
+    from applications.models import Application
+
+    client.force_login(contractor)
+    url = reverse("applications:new", args=[case.pk, "midterm_choice"])
+    page = client.post(url, {"choice": "partial", "action": "confirm"}).content.decode()
+    assert (
+        "「選択しなかった支払方法は請求しないことを届け出ます」にチェックを入れてください。" in page
+    )
+    assert "届出内容の確認が必要です" not in page
+    assert re.search(r'<input[^>]*value="partial"[^>]*checked', page)  # the choice is kept
+    draft = Application.objects.get()
+    assert draft.status == "draft" and draft.data["choice"] == "partial"
+    assert not draft.receipt_number
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from applications import services
 from applications.models import Application, Attachment
-from core.models import StoredFile
+from core.models import AuditEvent, StoredFile
 from tests.applications.helpers import VALID, file_via_pages, filed
 from tests.factories import CaseFactory
 from tests.pdfs import PNG_BYTES, make_encrypted_pdf, make_pdf
@@ -161,6 +161,49 @@ def test_withdraw_before_acceptance_only(logged_in, case, contractor, section_st
     assert "受理された申請は取り下げられません。" in response.content.decode()
     second.refresh_from_db()
     assert second.status == "accepted"
+
+
+@pytest.mark.django_db
+def test_withdrawing_twice_says_it_is_already_withdrawn(
+    logged_in, case, contractor, django_capture_on_commit_callbacks
+):
+    """Two tabs, 取り下げる pressed in both: the second is told the filing is already withdrawn
+    (not that it was accepted), and nothing happens twice."""
+    application = filed(case, contractor)
+    url = reverse("applications:withdraw", args=[application.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in.post(url, {"confirmed": "yes"})
+    application.refresh_from_db()
+    withdrawn_at, sent = application.withdrawn_at, len(mail.outbox)
+    assert application.status == "withdrawn"
+    for second_tab in (
+        logged_in.get(url, follow=True),
+        logged_in.post(url, {"confirmed": "yes"}, follow=True),
+    ):
+        page = second_tab.content.decode()
+        assert "この申請はすでに取り下げられています。" in page
+        assert "受理された" not in page
+    application.refresh_from_db()
+    assert application.status == "withdrawn" and application.withdrawn_at == withdrawn_at
+    assert AuditEvent.objects.filter(action="application.withdrawn").count() == 1
+    assert len(mail.outbox) == sent
+
+
+@pytest.mark.django_db
+def test_withdraw_service_names_the_state_it_found(case, contractor, section_staff):
+    """The service's own refusal (what the view shows) matches the state it reads under lock."""
+    application = filed(case, contractor)
+    stale = Application.objects.get(pk=application.pk)  # a tab opened before the first 取下げ
+    services.application_withdraw(application=application, user=contractor)
+    with pytest.raises(services.ApplicationError) as withdrawn:
+        services.application_withdraw(application=stale, user=contractor)
+    assert withdrawn.value.code == "not_withdrawable"
+    assert withdrawn.value.message == "この申請はすでに取り下げられています。"
+    accepted = filed(case, contractor)
+    services.application_accept(application=accepted, reviewer=section_staff)
+    with pytest.raises(services.ApplicationError) as refused:
+        services.application_withdraw(application=accepted, user=contractor)
+    assert refused.value.message == "受理された申請は取り下げられません。"
 
 
 @pytest.mark.django_db

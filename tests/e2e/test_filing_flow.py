@@ -90,7 +90,11 @@ MISTAKE = {
         "999999999999999999999",
         "金額が大きすぎます。999,999,999,999円以下で入力してください。",
     ),
-    "midterm_choice": ("pledge", False, "届出内容の確認が必要です。"),
+    "midterm_choice": (
+        "pledge",
+        False,
+        "「選択しなかった支払方法は請求しないことを届け出ます」にチェックを入れてください。",
+    ),
     "site_agent": ("start_on", "2024-01-01", "配置開始日は工期"),
     "recycle": (
         "demolition_cost",

@@ -10,6 +10,7 @@ from applications.models import Application
 from core.models import AuditEvent, StoredFile
 from surety.models import SuretyCertificate
 from tests.applications.helpers import file_via_pages
+from tests.pdfs import make_pdf
 from tests.surety.notices import KEY, notice_pdf, scan_pdf, standard
 
 
@@ -94,6 +95,96 @@ def test_unreadable_notice_filed_by_hand_keeps_the_pdf_and_is_marked(
     assert "auth_key_confirm" not in application.data  # the confirmation is not kept
     event = AuditEvent.objects.get(action="surety.notice_registered")
     assert event.payload["entry"] == "manual"
+
+
+def field_value(page: str, name: str) -> str | None:
+    """The value an input of the page shows (None: the input shows none)."""
+    tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', page).group(0)
+    value = re.search(r'value="([^"]*)"', tag)
+    return value.group(1) if value else None
+
+
+@pytest.mark.django_db
+def test_choosing_manual_entry_keeps_the_typed_number_and_says_what_to_type(
+    logged_in, build_case, django_capture_on_commit_callbacks
+):
+    """The tester's walk: number and key typed, a PDF that is not a notice attached → refused
+    with the hint; the box ticked and the PDF attached again → 手入力 mode keeps the typed
+    保証契約番号 and says what to fill in. The 認証キー is deliberately never shown back in 手入力
+    (a password input), so the message asks for it again instead."""
+    first = {
+        "construction_name": "市道1234号線道路改良工事",
+        "contractor_name": "足利テスト建設 株式会社",
+        "product": "契約保証",
+        "guarantee_number": "31072-0006K",
+        "auth_key": KEY,
+        "action": "confirm",
+    }
+    refused = upload(logged_in, build_case, make_pdf(), **first).content.decode()
+    assert "手入力して提出する」にチェックを入れて" in refused
+    assert StoredFile.objects.count() == 0  # nothing stored but the typed draft
+    application = Application.objects.get()
+    assert application.data["guarantee_number"] == "31072-0006K"
+
+    edit = reverse("applications:edit", args=[application.pk])
+    page = logged_in.post(
+        edit,
+        {
+            **first,
+            "manual_entry": "on",
+            "purpose": "surety_notice",
+            "upload": SimpleUploadedFile("お知らせ.pdf", make_pdf(), "application/pdf"),
+        },
+        follow=True,
+    ).content.decode()
+    assert field_value(page, "guarantee_number") == "31072-0006K"  # kept as typed
+    assert not field_value(page, "guarantee_number_confirm")
+    assert field_value(page, "auth_key") is None and field_value(page, "auth_key_confirm") is None
+    assert KEY not in page  # the key is never shown back in 手入力
+    assert "入力した保証契約番号（31072-0006K）は残してあります" in page
+    assert "「保証契約番号（確認のためもう一度）」にもう一度入力してください" in page
+    assert "確認のため、認証キーをもう一度入力してください" in page
+    application.refresh_from_db()
+    assert application.data["guarantee_number"] == "31072-0006K"
+    assert application.data["auth_key"] == ""
+    assert application.attachments.count() == 1 and SuretyCertificate.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        file_via_pages(
+            logged_in,
+            edit,
+            typed(
+                application, guarantee_number="31072-0006K", guarantee_number_confirm="31072-0006K"
+            ),
+        )
+    certificate = SuretyCertificate.objects.get()
+    assert certificate.entry == "manual" and certificate.guarantee_number == "31072-0006K"
+
+
+@pytest.mark.django_db
+def test_a_number_read_from_a_removed_notice_is_not_kept_by_hand(logged_in, build_case):
+    """A number read from a notice that was then removed may belong to another guarantee: in
+    手入力 it is cleared, and the message asks for both values twice."""
+    upload(logged_in, build_case, notice_pdf(standard()))
+    application = Application.objects.get()
+    assert application.data["guarantee_number"] == "31072-0002K"
+    attachment = application.attachments.get()
+    logged_in.post(reverse("applications:attachment_delete", args=[application.pk, attachment.pk]))
+    page = logged_in.post(
+        reverse("applications:edit", args=[application.pk]),
+        {
+            **application.data,
+            "manual_entry": "on",
+            "action": "save",
+            "purpose": "surety_notice",
+            "upload": SimpleUploadedFile("お知らせ.pdf", scan_pdf(), "application/pdf"),
+        },
+        follow=True,
+    ).content.decode()
+    assert not field_value(page, "guarantee_number")
+    assert "「保証契約番号」と「保証契約番号（確認のためもう一度）」に保証契約番号を" in page
+    application.refresh_from_db()
+    assert application.data["guarantee_number"] == "" and application.data["auth_key"] == ""
 
 
 @pytest.mark.django_db
