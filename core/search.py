@@ -83,28 +83,45 @@ def search_terms(search_term: str) -> list[str]:
 
 
 def search_condition(model: type[Model], fields: Iterable[str], term: str) -> Q:
-    """One term ORed over the fields (each related model searched by its own indexes).
+    """One term ORed over the fields: ``pk IN (…) OR company_id IN (…) OR …`` — the model's own
+    fields and each related model searched once, by their own indexes, and the list filtered by
+    the keys found. A list page filters the same queryset several times (the rows, their count,
+    the date hierarchy's bounds): with keys each of those is a lookup, where the text condition
+    itself would be evaluated again on every row each time (NFKC on 10,000 cases: ~25 ms a
+    time).
 
     The contains-fields are matched in their NFKC form (exact fields stay exact, on their b-tree
     index: codes); the term is expected to be normalised already (``search_terms``)."""
-    contains = "__nfkc__icontains"
     condition = Q()
+    own = _text_condition(model, fields, term)
+    if own:
+        keys = matching_keys(model._default_manager.filter(own))
+        if not isinstance(keys, list) or keys:
+            condition |= Q(pk__in=keys)
     related: dict[str, list[str]] = defaultdict(list)
     for spec in fields:
-        exact = spec.startswith("=")
         head, _, rest = spec.lstrip("=").partition("__")
         if rest:
-            related[head].append(("=" if exact else "") + rest)
-        elif exact:
-            condition |= Q(**{head: term})
-        else:
-            condition |= Q(**{f"{head}{contains}": term})
+            related[head].append(("=" if spec.startswith("=") else "") + rest)
     for head, specs in related.items():
         other = model._meta.get_field(head).related_model
-        found = other._default_manager.filter(search_condition(other, specs, term))
-        keys = matching_keys(found)
+        keys = matching_keys(other._default_manager.filter(search_condition(other, specs, term)))
         if not isinstance(keys, list) or keys:
             condition |= Q(**{f"{head}__in": keys})
-    if not condition:  # nothing related matched and no local field: no row matches
+    if not condition:  # nothing matched: no row matches
         return Q(pk__in=[])
+    return condition
+
+
+def _text_condition(model: type[Model], fields: Iterable[str], term: str) -> Q:
+    """The term ORed over the model's own fields (``=field`` exact, the others NFKC contains)."""
+    condition = Q()
+    for spec in fields:
+        name = spec.lstrip("=")
+        if "__" in name:
+            continue
+        if spec.startswith("="):
+            condition |= Q(**{name: term})
+        else:
+            condition |= Q(**{f"{name}__nfkc__icontains": term})
     return condition

@@ -142,7 +142,11 @@ def search(qs: QuerySet[Contract], data: dict, *, contractor: bool = False) -> Q
         qs = qs.filter(case__awarded_company__in=matching_keys(Company.objects.filter(condition)))
     keyword = normalize(data.get("keyword"))
     if keyword:
-        cases = matching_keys(Case.objects.filter(number__nfkc__icontains=keyword))
+        cases = Case.objects.filter(number__nfkc__icontains=keyword)
+        if contractor:  # its own cases only (~110), not every case's number (10,000: ~7 ms)
+            own = qs.order_by().values_list("case", flat=True).distinct()
+            cases = cases.filter(pk__in=list(own))
+        cases = matching_keys(cases)
         qs = qs.filter(Q(title__nfkc__icontains=keyword) | Q(case__in=cases))
     if data.get("category"):
         qs = qs.filter(case__category=data["category"])
