@@ -28,6 +28,11 @@ class KindForm(forms.Form):
     date_field = ""
     # Credentials: masked wherever the filing is shown (pages, PDF, admin, mail).
     secret_fields: frozenset[str] = frozenset()
+    # Aids to typing (an entry typed twice), never kept: not shown with the filing.
+    entry_only_fields: frozenset[str] = frozenset()
+    # What a field is called where the filing is shown, when its label is a question asked
+    # while typing.
+    display_labels: dict[str, str] = {}
 
     def __init__(self, *args, case, company, **kwargs):
         self.case = case
@@ -133,10 +138,12 @@ def labelled_values(
     for heading, names in sections:
         rows = []
         for name in names:
+            if name in form.entry_only_fields:
+                continue
             f = form.fields[name]
             value = data.get(name)
             shown = mask(value) if name in form.secret_fields else display(f, value)
-            rows.append((str(f.label), shown))
+            rows.append((form.display_labels.get(name, str(f.label)), shown))
         out.append((heading, rows))
     return out
 

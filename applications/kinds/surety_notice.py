@@ -49,6 +49,8 @@ class SuretyNoticeForm(KindForm):
         help_text="チェックを入れてPDFを添付すると、読み取れなかったPDFも添付したまま手入力で提出できます。",
     )
     secret_fields = frozenset({"auth_key", "auth_key_confirm"})
+    entry_only_fields = frozenset({"guarantee_number_confirm", "auth_key_confirm"})
+    display_labels = {"manual_entry": "手入力による提出（PDFを読み取れなかったため）"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

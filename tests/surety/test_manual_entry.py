@@ -1,5 +1,6 @@
 """Never a dead end: an unreadable notice can be filed by typing the number and key by hand."""
 
+import io
 import re
 
 import pytest
@@ -229,3 +230,35 @@ def test_staff_record_an_electronic_certificate_by_hand(client, section_staff, b
     assert certificate.guarantee_number == "31072-0003A" and certificate.auth_key == KEY
     listing = client.get(reverse("admin:surety_suretycertificate_changelist")).content.decode()
     assert "手入力（職員）" in listing and KEY not in listing
+
+
+@pytest.mark.django_db
+def test_a_filing_by_hand_reads_as_a_filing_wherever_shown(
+    logged_in, build_case, section_staff, client, django_capture_on_commit_callbacks
+):
+    """The printed 申請書, the contractor's page and the staff page show 「手入力による提出」 and
+    the number — not the question asked while typing, nor the two 「確認のためもう一度」 rows
+    (they are never kept, so they printed as blank labels)."""
+    from pypdf import PdfReader
+
+    upload(logged_in, build_case, scan_pdf(), manual_entry="on")
+    application = Application.objects.get()
+    edit = reverse("applications:edit", args=[application.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        file_via_pages(logged_in, edit, typed(application))
+    pdf = logged_in.get(reverse("applications:pdf", args=[application.pk]))
+    reader = PdfReader(
+        io.BytesIO(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
+    )
+    printed = re.sub(r"\s", "", "".join(page.extract_text() for page in reader.pages))
+    page = logged_in.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    client.force_login(section_staff)
+    staff = client.get(
+        reverse("admin:applications_application_change", args=[application.pk])
+    ).content.decode()
+    for shown in (printed, page, staff):
+        assert "手入力による提出（PDFを読み取れなかったため）" in shown
+        assert "31072-0002K" in shown
+        assert "確認のためもう一度" not in shown
+        assert "PDFを読み取れない場合は" not in shown
+        assert KEY not in shown
