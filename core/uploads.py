@@ -155,6 +155,13 @@ def validate_pdf_bytes(
             "PDFファイルを読み取れません。ファイルが壊れている可能性があります。",
             code="unreadable",
         ) from None
+    if encrypted == "restricted":
+        # Kept refused: the city prints, copies and keeps these files for ten years.
+        raise ValidationError(
+            "このPDFには印刷・編集などの制限（権限パスワード）が設定されているため、"
+            "受け付けられません。制限を付けずに保存し直したPDFを添付してください。",
+            code="restricted",
+        )
     if encrypted:
         raise ValidationError(
             "パスワードで保護された（暗号化された）PDFは受け付けられません。"
@@ -225,14 +232,19 @@ def _within_limits(fn: Callable[[bytes], T], data: bytes, max_pages: int) -> T:
         return fn(data)
 
 
-def inspect_pdf(data: bytes, *, max_pages: int, max_objects: int) -> tuple[bool, int | None]:
-    """(encrypted, page count) of an untrusted PDF; raises ScanRefusal for active content or a
-    structure that cannot be walked, TooManyPages before any per-page work. Runs in the child
-    process of ``run_with_budget``."""
+def inspect_pdf(data: bytes, *, max_pages: int, max_objects: int) -> tuple[str, int | None]:
+    """(encryption, page count) of an untrusted PDF — encryption ``""`` (none), ``"restricted"``
+    (opens without a password, with 印刷・編集 restrictions: a permissions password only) or
+    ``"password"``; raises ScanRefusal for active content or a structure that cannot be walked,
+    TooManyPages before any per-page work. Runs in the child process of ``run_with_budget``."""
     with pypdf_limits(max_pages), repairs_recorded() as repairs:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            return True, None
+            try:
+                opens = bool(reader.decrypt(""))
+            except Exception:  # an unknown security handler: as good as a password
+                opens = False
+            return ("restricted" if opens else "password"), None
         root = reader.trailer["/Root"].get_object()
         declared = root["/Pages"].get_object().get("/Count")
         if isinstance(declared, int) and declared > max_pages:

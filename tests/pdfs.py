@@ -41,9 +41,11 @@ def pdf_upload(name: str = "建設工事請負契約書.pdf", pages: int = 3):
     return SimpleUploadedFile(name, make_pdf(pages=pages), "application/pdf")
 
 
-def make_encrypted_pdf() -> bytes:
+def make_encrypted_pdf(user_password: str = "secret") -> bytes:
+    """Encrypted; with ``user_password=""`` it opens without one and only the permissions
+    password restricts printing and editing (as office software's 「制限」 option makes)."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf())))
-    writer.encrypt(user_password="secret", owner_password="owner")
+    writer.encrypt(user_password=user_password, owner_password="owner", permissions_flag=0)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -36,8 +36,13 @@ def attempt(data: bytes, settings, **limits):
         (make_pdf()[:-200], "truncated", "PDFファイルが途中で切れているか、壊れています"),
         (b"%PDF-1.7\nthis is not a pdf body\n%%EOF\n", "unreadable", "PDFファイルを読み取れません"),
         (make_encrypted_pdf(), "encrypted", "パスワードで保護された（暗号化された）PDF"),
+        (
+            make_encrypted_pdf(user_password=""),
+            "restricted",
+            "印刷・編集などの制限（権限パスワード）",
+        ),
     ],
-    ids=["empty", "exe", "renamed-png", "truncated", "garbage", "encrypted"],
+    ids=["empty", "exe", "renamed-png", "truncated", "garbage", "encrypted", "restricted"],
 )
 def test_each_rejection_has_its_message_and_stores_nothing(settings, data, code, message):
     error = attempt(data, settings)
