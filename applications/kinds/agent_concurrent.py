@@ -41,7 +41,6 @@ class AgentConcurrentForm(KindForm):
     )
     pledge = forms.BooleanField(
         label="足利市の定める兼任の条件を満たしていることを誓約します",
-        error_messages={"required": "誓約の確認が必要です。"},
     )
 
     def __init__(self, *args, **kwargs):

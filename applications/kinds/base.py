@@ -38,6 +38,11 @@ class KindForm(forms.Form):
         self.case = case
         self.company = company
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # A pledge or confirmation to tick: the error names it (「…確認が必要です」 did not
+            # say which box, nor that it is a box).
+            if isinstance(field, forms.BooleanField) and field.required:
+                field.error_messages["required"] = f"「{field.label}」にチェックを入れてください。"
         if self.is_bound:
             data = self.data.copy()
             for key in list(data.keys()):

@@ -59,7 +59,6 @@ class MidtermCertificationForm(KindForm):
     )
     pledge = forms.BooleanField(
         label="この工事について部分払の請求はいたしません",
-        error_messages={"required": "部分払を請求しないことの確認が必要です。"},
     )
     note = text("備考", required=False)
 

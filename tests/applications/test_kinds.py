@@ -201,3 +201,28 @@ def test_econtract_email_is_valid_after_nfkc(build_case, company):
     form = bind("econtract", data, build_case, company)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["signer_email"] == "yamada@ashikaga-test.example"
+
+
+REQUIRED_BOXES = [
+    (kind.code, name)
+    for kind in KINDS
+    for name, field in kind.form.base_fields.items()
+    if field.__class__.__name__ == "BooleanField" and field.required
+]
+
+
+def test_there_are_boxes_to_tick():
+    """兼任届, 中間前金払認定請求書 and 中間前金払と部分払の選択 each have a pledge to tick."""
+    assert {"agent_concurrent", "midterm_certification", "midterm_choice"} <= {
+        code for code, _ in REQUIRED_BOXES
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("code", "name"), REQUIRED_BOXES)
+def test_an_unticked_box_is_named_in_its_error(code, name, case, company):
+    """Every box the contractor must tick says which one (「…確認が必要です」 said neither)."""
+    data = {k: v for k, v in VALID.get(code, {}).items() if k != name}
+    form = BY_CODE[code].form(data=data, case=case, company=company)
+    label = form.fields[name].label
+    assert form.errors[name] == [f"「{label}」にチェックを入れてください。"]
