@@ -40,8 +40,8 @@ class DepartmentScopedAdmin(
             return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
         self.message_user(
             request,
-            f"ID “{unquote(object_id)}” の{opts.verbose_name}は見つからないか、"
-            "閲覧する権限がありません。",
+            f"ID「{unquote(object_id)}」の{opts.verbose_name}は、存在しないか閲覧する権限が"
+            "ないため、表示できません。",
             messages.WARNING,
         )
         return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))

@@ -370,8 +370,8 @@ class ApplicationAdmin(DepartmentScopedAdmin):
                 return self._change_page_redirect(application)
         self.message_user(
             request,
-            "差し戻していません。「審査」の欄のメッセージを確認して、もう一度「差し戻す」を"
-            "押してください。",
+            "差戻しは完了していません。「審査」欄のエラーを確認し、入力を直してから、"
+            "もう一度「差し戻す」を押してください。",
             messages.ERROR,
         )
         return self._change_page(request, application, return_form=form)

@@ -46,33 +46,53 @@ def trigram_extension() -> PostgresOnlySQL:
     )
 
 
-def trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
+def _concurrently(concurrently: bool) -> str:
+    # CONCURRENTLY: the table stays writable while the index is built (a GIN index over years of
+    # audit records takes a while); it needs a migration with ``atomic = False``.
+    return " CONCURRENTLY" if concurrently else ""
+
+
+def trigram_index(
+    table: str, column: str, name: str, *, concurrently: bool = False
+) -> PostgresOnlySQL:
     """A GIN trigram index on UPPER(column): answers ``column__icontains`` (any length ≥ 3)."""
+    how = _concurrently(concurrently)
     return PostgresOnlySQL(
-        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}") '
+        f'CREATE INDEX{how} IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}") '
         "gin_trgm_ops)",
-        reverse_sql=f'DROP INDEX IF EXISTS "{name}"',
+        reverse_sql=f'DROP INDEX{how} IF EXISTS "{name}"',
     )
 
 
-def nfkc_trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
+def nfkc_trigram_index(
+    table: str, column: str, name: str, *, concurrently: bool = False
+) -> PostgresOnlySQL:
     """A GIN trigram index on UPPER(NORMALIZE(column, NFKC)): answers ``column__nfkc__icontains``
     (core.search.NFKC; ``NORMALIZE`` is immutable since PostgreSQL 13, UTF-8 databases)."""
+    how = _concurrently(concurrently)
     return PostgresOnlySQL(
-        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin '
+        f'CREATE INDEX{how} IF NOT EXISTS "{name}" ON "{table}" USING gin '
         f'(UPPER(NORMALIZE("{column}", NFKC)) gin_trgm_ops)',
-        reverse_sql=f'DROP INDEX IF EXISTS "{name}"',
+        reverse_sql=f'DROP INDEX{how} IF EXISTS "{name}"',
     )
 
 
-def drop_trigram_index(table: str, column: str, name: str) -> PostgresOnlySQL:
+def drop_trigram_index(
+    table: str, column: str, name: str, *, concurrently: bool = False
+) -> PostgresOnlySQL:
     """The plain trigram index ``name`` dropped (backwards, made again): the admin lists and the
     archive match the stored text in its NFKC form (core/search.py), so it answers no query."""
+    plain = trigram_index(table, column, name, concurrently=concurrently)
     return PostgresOnlySQL(
-        f'DROP INDEX IF EXISTS "{name}"', reverse_sql=trigram_index(table, column, name).sql
+        f'DROP INDEX{_concurrently(concurrently)} IF EXISTS "{name}"', reverse_sql=plain.sql
     )
 
 
-def replace_trigram_index(table: str, column: str, old: str, new: str) -> list[PostgresOnlySQL]:
+def replace_trigram_index(
+    table: str, column: str, old: str, new: str, *, concurrently: bool = False
+) -> list[PostgresOnlySQL]:
     """The plain trigram index ``old`` on ``column`` replaced by the NFKC one ``new``."""
-    return [nfkc_trigram_index(table, column, new), drop_trigram_index(table, column, old)]
+    return [
+        nfkc_trigram_index(table, column, new, concurrently=concurrently),
+        drop_trigram_index(table, column, old, concurrently=concurrently),
+    ]

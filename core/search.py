@@ -82,22 +82,30 @@ def search_terms(search_term: str) -> list[str]:
     return terms
 
 
-def search_condition(model: type[Model], fields: Iterable[str], term: str) -> Q:
+def search_condition(
+    model: type[Model], fields: Iterable[str], term: str, *, keyed: bool = True
+) -> Q:
     """One term ORed over the fields: ``pk IN (…) OR company_id IN (…) OR …`` — the model's own
-    fields and each related model searched once, by their own indexes, and the list filtered by
-    the keys found. A list page filters the same queryset several times (the rows, their count,
-    the date hierarchy's bounds): with keys each of those is a lookup, where the text condition
-    itself would be evaluated again on every row each time (NFKC on 10,000 cases: ~25 ms a
-    time).
+    fields and each related model searched once (one query each), by their own indexes, and the
+    list filtered by the keys found. A list page filters the same queryset several times (the
+    rows, their count, the date hierarchy's bounds): with keys each of those is a lookup, where
+    the text condition itself would be evaluated again on every row each time (NFKC on 10,000
+    cases: ~25 ms a time). More than ``MAX_KEYS`` rows of the model's own: the condition itself
+    (a list that long would not be cheaper). ``keyed=False``: the model's own fields stay a
+    condition (a related model's, which its caller turns into keys in the same query).
 
     The contains-fields are matched in their NFKC form (exact fields stay exact, on their b-tree
     index: codes); the term is expected to be normalised already (``search_terms``)."""
     condition = Q()
     own = _text_condition(model, fields, term)
-    if own:
+    if own and keyed:
         keys = matching_keys(model._default_manager.filter(own))
-        if not isinstance(keys, list) or keys:
+        if not isinstance(keys, list):
+            condition |= own
+        elif keys:
             condition |= Q(pk__in=keys)
+    elif own:
+        condition |= own
     related: dict[str, list[str]] = defaultdict(list)
     for spec in fields:
         head, _, rest = spec.lstrip("=").partition("__")
@@ -105,7 +113,8 @@ def search_condition(model: type[Model], fields: Iterable[str], term: str) -> Q:
             related[head].append(("=" if spec.startswith("=") else "") + rest)
     for head, specs in related.items():
         other = model._meta.get_field(head).related_model
-        keys = matching_keys(other._default_manager.filter(search_condition(other, specs, term)))
+        found = other._default_manager.filter(search_condition(other, specs, term, keyed=False))
+        keys = matching_keys(found)
         if not isinstance(keys, list) or keys:
             condition |= Q(**{f"{head}__in": keys})
     if not condition:  # nothing matched: no row matches

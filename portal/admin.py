@@ -137,7 +137,8 @@ class ContractArchiveAdmin(ContractAdmin):
         form = self._archive_form(request)
         if form.is_bound and not form.is_valid():
             messages.error(
-                request, "検索条件に誤りがあるため、CSVを出力しませんでした。条件を直してください。"
+                request,
+                "検索条件に誤りがあるため、CSVを出力できませんでした。条件を修正してから、もう一度お試しください。",
             )
             url = reverse("admin:contracts_contract_archive")
             return redirect(f"{url}?{request.GET.urlencode()}")

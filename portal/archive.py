@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Company
+from accounts.models import Company, Department
 from applications.fields import DateField
 from cases.constants import Category
 from cases.models import Case
@@ -27,12 +27,14 @@ from contracts.constants import (
     SignatureStatus,
 )
 from contracts.models import Contract, ContractCorrection, SignedDocument, SigningRequest
+from contracts.services import CITY_ORGANIZATION
 from contracts.stamp_duty import contract_stamp_duty, stamp_basis
 from core.csv_export import csv_bytes
 from core.fields import YenField
 from core.search import matching_keys
 from core.text import normalize, normalize_compact
 from core.wareki import fiscal_year, format_wareki
+from portal.queue import calendar_days_since
 
 SORTS = {
     "-contract_date": "契約日（新しい順）",
@@ -43,7 +45,7 @@ SORTS = {
 }
 EMPTY = [("", "すべて")]
 # The contractor's counterparty in every contract of this portal (index.csv's 取引先).
-CITY = "足利市"
+CITY = CITY_ORGANIZATION
 
 
 class ArchiveSearchForm(forms.Form):
@@ -81,8 +83,6 @@ class ArchiveSearchForm(forms.Form):
 
     def __init__(self, *args, departments=None, staff=True, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import Department
-
         self.fields["department"].queryset = (
             departments if departments is not None else Department.objects.all()
         )
@@ -130,8 +130,9 @@ def search(qs: QuerySet[Contract], data: dict, *, contractor: bool = False) -> Q
     counterparty = normalize(data.get("counterparty"))
     if counterparty and contractor:
         if counterparty not in CITY:
-            department = counterparty.removeprefix(CITY).strip()
-            qs = qs.filter(case__department__name__nfkc__icontains=department)
+            name = counterparty.removeprefix(CITY).strip()
+            departments = Department.objects.filter(name__nfkc__icontains=name)
+            qs = qs.filter(case__department__in=matching_keys(departments))
     elif counterparty:
         number = normalize_compact(counterparty).replace("-", "")
         condition = Q(name__nfkc__icontains=counterparty) | Q(
@@ -465,9 +466,7 @@ def dashboard(*, year: int, cases) -> Figures:
         applications_waiting=submitted["n"],
         # Calendar days, as the 業務ホーム counts them (yesterday 23:00 is 1日, not 本日).
         applications_oldest_days=(
-            (timezone.localdate(now) - timezone.localtime(submitted["oldest"]).date()).days
-            if submitted["oldest"]
-            else None
+            calendar_days_since(submitted["oldest"], now) if submitted["oldest"] else None
         ),
         sureties_waiting=of_cases(SuretyCertificate.objects.all(), "case")
         .filter(status="received")

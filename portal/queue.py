@@ -66,11 +66,17 @@ def _change(name: str, pk) -> str:
     return reverse(f"admin:{name}_change", args=[pk])
 
 
+def calendar_days_since(moment: dt.datetime, now: dt.datetime) -> int:
+    """Calendar days in Japan from ``moment`` to ``now`` (yesterday 23:30 is 1 at 00:30), never
+    below 0 (a clock a little ahead)."""
+    return max(0, (timezone.localdate(now) - timezone.localtime(moment).date()).days)
+
+
 def _days_since(moment: dt.datetime | None, now: dt.datetime) -> str:
     if moment is None:
         return ""
-    days = (timezone.localdate(now) - timezone.localtime(moment).date()).days
-    return "本日提出" if days <= 0 else f"提出から{days}日"
+    days = calendar_days_since(moment, now)
+    return "本日提出" if days == 0 else f"提出から{days}日"
 
 
 def _department_param(user, path: str) -> dict:

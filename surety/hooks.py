@@ -32,12 +32,13 @@ def _typed_number(application) -> str:
 def _what_to_type(number: str) -> str:
     """What the contractor fills in next in 手入力 mode, field by field."""
     key = (
-        "認証キーは画面に表示しないため、確認のため、認証キーをもう一度入力してください"
-        "（「認証キー」と「認証キー（確認のためもう一度）」の2か所）。"
+        "認証キーは安全のため画面に表示していません。「認証キー」と"
+        "「認証キー（確認のためもう一度）」の2か所に、もう一度入力してください。"
     )
     if number:
         return (
-            f"入力した保証契約番号（{number}）は残してあります。お知らせのPDFと同じか確かめ、"
+            f"入力済みの保証契約番号（{number}）はそのまま残しています。お知らせのPDFの記載と"
+            "同じか確認し、"
             "「保証契約番号（確認のためもう一度）」にもう一度入力してください。" + key
         )
     return (

@@ -113,9 +113,11 @@ def test_another_departments_row_is_not_said_to_be_deleted(
     client.force_login(department_staff)
     redirects, messages = opened(client, change)
     assert redirects == [(reverse("admin:index"), 302)]
-    assert messages == [f"ID “{other.pk}” の申請は見つからないか、閲覧する権限がありません。"]
+    assert messages == [
+        f"ID「{other.pk}」の申請は、存在しないか閲覧する権限がないため、表示できません。"
+    ]
     assert opened(client, missing)[1] == [
-        f"ID “{other.pk + 1000}” の申請は見つからないか、閲覧する権限がありません。"
+        f"ID「{other.pk + 1000}」の申請は、存在しないか閲覧する権限がないため、表示できません。"
     ]
     # 契約管財課 sees every department: for it, a missing row is just missing
     client.force_login(section_staff)

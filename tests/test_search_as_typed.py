@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.models import Company
 from cases.models import Case
 from core.admin import LargeListMixin
-from tests.factories import ContractFactory, SuretyCertificateFactory
+from tests.factories import CaseFactory, ContractFactory, SuretyCertificateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,40 @@ def test_the_text_is_matched_once_per_table(staff, titled_case):
         assert found(staff, "admin:cases_case_changelist", "（その２）") == [titled_case.pk]
     matching = [q["sql"] for q in queries.captured_queries if "NFKC" in q["sql"].upper()]
     assert len(matching) == 2, matching
+
+
+def key_lookups(client, url_name: str, term: str) -> list[str]:
+    """The queries a search made for keys (``SELECT … AS "pk"``: core.search.matching_keys)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(url_name), {"q": term}).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if 'AS "pk" FROM' in q["sql"]]
+
+
+def test_each_searched_table_is_queried_once_per_term(staff, titled_case):
+    """The 署名依頼 list searches its own 書類ID, the contract's title and the contract's case's
+    number: one query for each table's keys per word — not a second one for keys found already."""
+    ContractFactory(case=titled_case, title=TITLE)
+    url = "admin:contracts_signingrequest_changelist"
+    assert len(key_lookups(staff, url, "（その２）")) == 3
+    assert len(key_lookups(staff, url, "（その２） 工事")) == 6
+
+
+def test_more_matches_than_keys_are_listed_stays_right(staff, case, monkeypatch):
+    """Over ``MAX_KEYS`` rows of its own the list is filtered by the condition itself; over
+    ``MAX_KEYS`` rows of a related table, by a subquery: the same rows either way."""
+    monkeypatch.setattr("core.search.MAX_KEYS", 1)
+    cases = [
+        CaseFactory(
+            department=case.department, number=f"R8-ＫＥ-00{n}", title=f"道路改良工事（その{n}）"
+        )
+        for n in "123"
+    ]
+    expected = sorted(c.pk for c in cases)
+    assert sorted(found(staff, "admin:cases_case_changelist", "(その")) == expected
+    contracts = [ContractFactory(case=c, title="契約") for c in cases]
+    assert sorted(found(staff, "admin:contracts_contract_changelist", "r8-ke")) == sorted(
+        c.pk for c in contracts
+    )
 
 
 def searched_columns() -> set[tuple[str, str]]:

@@ -13,15 +13,19 @@ from core.db import drop_trigram_index, replace_trigram_index, trigram_extension
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE/DROP INDEX CONCURRENTLY: the tables stay writable meanwhile
+
     dependencies = [
+        # the NFKC indexes of the columns whose plain ones are dropped here
+        ("applications", "0011_search_nfkc_indexes"),
         ("cases", "0006_case_next_action"),
     ]
 
     operations = [
         trigram_extension(),
-        drop_trigram_index("contracts_case", "number", "case_number_trgm"),
-        drop_trigram_index("contracts_case", "title", "case_title_trgm"),
+        drop_trigram_index("contracts_case", "number", "case_number_trgm", concurrently=True),
+        drop_trigram_index("contracts_case", "title", "case_title_trgm", concurrently=True),
         *replace_trigram_index(
-            "contracts_case", "place", "case_place_trgm", "case_place_nfkc_trgm"
+            "contracts_case", "place", "case_place_trgm", "case_place_nfkc_trgm", concurrently=True
         ),
     ]

@@ -12,6 +12,8 @@ from core.db import nfkc_trigram_index, replace_trigram_index, trigram_extension
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE/DROP INDEX CONCURRENTLY: the tables stay writable meanwhile
+
     dependencies = [
         ("contracts", "0015_queue_partial_indexes"),
     ]
@@ -19,9 +21,16 @@ class Migration(migrations.Migration):
     operations = [
         trigram_extension(),
         *replace_trigram_index(
-            "contracts_contract", "title", "contract_title_trgm", "contract_title_nfkc_trgm"
+            "contracts_contract",
+            "title",
+            "contract_title_trgm",
+            "contract_title_nfkc_trgm",
+            concurrently=True,
         ),
         nfkc_trigram_index(
-            "contracts_webhookreceipt", "document_id", "webhookreceipt_document_nfkc_trgm"
+            "contracts_webhookreceipt",
+            "document_id",
+            "webhookreceipt_document_nfkc_trgm",
+            concurrently=True,
         ),
     ]

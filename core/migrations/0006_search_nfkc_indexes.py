@@ -12,6 +12,8 @@ from core.db import replace_trigram_index, trigram_extension
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE/DROP INDEX CONCURRENTLY: the tables stay writable meanwhile
+
     dependencies = [
         ("core", "0005_japanese_names"),
     ]
@@ -23,14 +25,20 @@ class Migration(migrations.Migration):
             "target_repr",
             "audit_target_repr_trgm",
             "audit_target_repr_nfkc_trgm",
+            concurrently=True,
         ),
         *replace_trigram_index(
             "core_auditevent",
             "actor_label",
             "audit_actor_label_trgm",
             "audit_actor_label_nfkc_trgm",
+            concurrently=True,
         ),
         *replace_trigram_index(
-            "core_storedfile", "original_name", "storedfile_name_trgm", "storedfile_name_nfkc_trgm"
+            "core_storedfile",
+            "original_name",
+            "storedfile_name_trgm",
+            "storedfile_name_nfkc_trgm",
+            concurrently=True,
         ),
     ]

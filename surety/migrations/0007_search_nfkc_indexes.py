@@ -12,6 +12,8 @@ from core.db import replace_trigram_index, trigram_extension
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE/DROP INDEX CONCURRENTLY: the tables stay writable meanwhile
+
     dependencies = [
         ("surety", "0006_queue_and_list_indexes"),
     ]
@@ -23,8 +25,13 @@ class Migration(migrations.Migration):
             "guarantee_number",
             "surety_number_trgm",
             "surety_number_nfkc_trgm",
+            concurrently=True,
         ),
         *replace_trigram_index(
-            "surety_suretycertificate", "issuer", "surety_issuer_trgm", "surety_issuer_nfkc_trgm"
+            "surety_suretycertificate",
+            "issuer",
+            "surety_issuer_trgm",
+            "surety_issuer_nfkc_trgm",
+            concurrently=True,
         ),
     ]

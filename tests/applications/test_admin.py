@@ -95,7 +95,7 @@ def test_return_with_a_bad_deadline_keeps_what_was_typed(
     deadline_errors = re.search(r'<ul class="errorlist" id="id_deadline_error">(.*?)</ul>', page)
     assert message in deadline_errors.group(1)
     assert 'id="id_reason_error"' not in page  # the reason was fine
-    assert "差し戻していません。" in page
+    assert "差戻しは完了していません。" in page
     change = reverse("admin:applications_application_change", args=[submitted.pk])
     assert f'action="{change}"' in page  # the page's own form still saves to the change page
     submitted.refresh_from_db()

@@ -65,7 +65,7 @@ def test_a_condition_that_cannot_be_read_exports_nothing(staff, dataset, params)
     response = staff.get(reverse(EXPORT), {"status": "", **params}, follow=True)
     page = response.content.decode()
     assert response["Content-Type"].startswith("text/html")
-    assert "検索条件に誤りがあるため、CSVを出力しませんでした。" in page
+    assert "検索条件に誤りがあるため、CSVを出力できませんでした。" in page
     assert response.context["form"].errors  # back on the search, the condition shown wrong
     assert AuditEvent.objects.filter(action="archive.exported").count() == before
 
@@ -117,3 +117,19 @@ def test_the_contractors_reversed_range_lists_nothing(client, contractor, datase
     )
     assert "契約日の範囲が逆になっています。" in response.content.decode()
     assert titles(response) == []
+
+
+@pytest.mark.parametrize(
+    ("keyword", "expected"),
+    [
+        ("R7-KE-0101", ["前年度の工事", "市道改良工事", "市道改良工事（第1回変更）"]),
+        ("Ｒ７－ＫＥ－０１０２", ["小学校改修工事"]),
+        ("R7-GY-0201", []),  # another company's case: its number finds nothing here
+    ],
+)
+def test_the_contractors_keyword_finds_its_own_case_numbers(
+    client, contractor, dataset, keyword, expected
+):
+    client.force_login(contractor)
+    response = client.get(reverse("signed_contracts"), {"keyword": keyword})
+    assert titles(response) == expected

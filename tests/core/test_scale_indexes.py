@@ -39,6 +39,11 @@ TRIGRAM_INDEXES = [
     "storedfile_name_nfkc_trgm",
     "surety_number_nfkc_trgm",
     "surety_issuer_nfkc_trgm",
+    "company_vendor_number_nfkc_trgm",
+    "company_corporate_number_nfkc_trgm",
+    "user_email_nfkc_trgm",
+    "user_name_nfkc_trgm",
+    "webhookreceipt_document_nfkc_trgm",
 ]
 # The plain UPPER(col) indexes they replaced: gone once migrated (no query uses them).
 PLAIN_TRIGRAM_INDEXES = [

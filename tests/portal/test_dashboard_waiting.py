@@ -1,5 +1,5 @@
-"""The dashboard's 「審査待ちの申請（最も古いもの）」: 「本日」 for a filing of today, 「N日前」 for
-an older one (the 業務ホーム says 「本日提出」 for the same thing)."""
+"""The dashboard's 「審査待ちの申請（最も古いもの）」: 「本日提出」 for a filing of today,
+「N日前」 for an older one, in calendar days (as the 業務ホーム counts them)."""
 
 import datetime as dt
 
@@ -22,21 +22,25 @@ def waiting_row(client) -> str:
 
 @pytest.mark.django_db
 def test_the_oldest_waiting_filing_of_today_says_today(staff_client, case, contractor):
-    filed(case, contractor)
-    row = waiting_row(staff_client)
-    assert "1件</a>（本日）" in row
+    noon = dt.datetime(2026, 12, 4, 12, 0, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(noon, tick=False):
+        filed(case, contractor)
+        row = waiting_row(staff_client)
+    assert "1件</a>（本日提出）" in row
     assert "0日前" not in row
 
 
 @pytest.mark.django_db
 def test_an_older_waiting_filing_says_how_many_days_ago(staff_client, case, contractor):
-    filed(case, contractor)
-    filed(case, contractor, "schedule", with_pdf="schedule")
-    oldest = Application.objects.get(kind="econtract")
-    Application.objects.filter(pk=oldest.pk).update(
-        submitted_at=timezone.now() - dt.timedelta(days=3, hours=1)
-    )
-    row = waiting_row(staff_client)
+    noon = dt.datetime(2026, 12, 4, 12, 0, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(noon, tick=False):  # 3 calendar days at any hour of the run
+        filed(case, contractor)
+        filed(case, contractor, "schedule", with_pdf="schedule")
+        oldest = Application.objects.get(kind="econtract")
+        Application.objects.filter(pk=oldest.pk).update(
+            submitted_at=timezone.now() - dt.timedelta(days=3, hours=1)
+        )
+        row = waiting_row(staff_client)
     assert "2件</a>（3日前）" in row
     assert "本日" not in row
 

@@ -142,9 +142,9 @@ def test_choosing_manual_entry_keeps_the_typed_number_and_says_what_to_type(
     assert not field_value(page, "guarantee_number_confirm")
     assert field_value(page, "auth_key") is None and field_value(page, "auth_key_confirm") is None
     assert KEY not in page  # the key is never shown back in 手入力
-    assert "入力した保証契約番号（31072-0006K）は残してあります" in page
+    assert "入力済みの保証契約番号（31072-0006K）はそのまま残しています" in page
     assert "「保証契約番号（確認のためもう一度）」にもう一度入力してください" in page
-    assert "確認のため、認証キーをもう一度入力してください" in page
+    assert "認証キーは安全のため画面に表示していません" in page
     application.refresh_from_db()
     assert application.data["guarantee_number"] == "31072-0006K"
     assert application.data["auth_key"] == ""
