@@ -44,8 +44,6 @@ SORTS = {
     "case__number": "案件番号順",
 }
 EMPTY = [("", "すべて")]
-# The contractor's counterparty in every contract of this portal (index.csv's 取引先).
-CITY = CITY_ORGANIZATION
 
 
 class ArchiveSearchForm(forms.Form):
@@ -90,7 +88,7 @@ class ArchiveSearchForm(forms.Form):
             for name in ("department", "status"):
                 del self.fields[name]
             # The contractor's counterparty is the city (index.csv's 取引先), by its 担当課.
-            self.fields["counterparty"].label = f"取引先（{CITY}・担当課）"
+            self.fields["counterparty"].label = f"取引先（{CITY_ORGANIZATION}・担当課）"
 
     def clean(self):
         cleaned = super().clean()
@@ -129,8 +127,8 @@ def search(qs: QuerySet[Contract], data: dict, *, contractor: bool = False) -> Q
     # icontains through a JOIN.
     counterparty = normalize(data.get("counterparty"))
     if counterparty and contractor:
-        if counterparty not in CITY:
-            name = counterparty.removeprefix(CITY).strip()
+        if counterparty not in CITY_ORGANIZATION:
+            name = counterparty.removeprefix(CITY_ORGANIZATION).strip()
             departments = Department.objects.filter(name__nfkc__icontains=name)
             qs = qs.filter(case__department__in=matching_keys(departments))
     elif counterparty:
@@ -366,7 +364,7 @@ def contractor_zip(contracts) -> Iterator[bytes]:
                 [
                     c.contract_date.isoformat() if c.contract_date else "",
                     c.amount,
-                    CITY,
+                    CITY_ORGANIZATION,  # the contractor's counterparty in every contract
                     c.title,
                     c.case.number,
                     d.get_kind_display(),
